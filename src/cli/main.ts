@@ -1,0 +1,128 @@
+#!/usr/bin/env node
+/**
+ * `trace-explorer`: a thin command line over the trace core. Everything it prints is built first and
+ * written at the end, so a failure never leaves half a document on stdout.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { decodeTrace, type DecodeResult } from '../shared/formats/detect';
+import { ENCODE_FORMATS, encodeSpans } from '../shared/formats/encode';
+import type { EncodeFormat } from '../shared/model';
+import { TraceDecodeError } from '../shared/errors';
+import { linkTraces } from '../shared/trace/link';
+import { summarizeTrace, type SummaryDocument } from '../shared/trace/summary';
+import { formatDuration } from '../shared/time';
+
+const USAGE = `Usage:
+  trace-explorer summary FILE... [--adjust-skew] [--json]
+  trace-explorer convert FILE --to zipkin|otlp-json|otlp-proto|jaeger
+
+Formats read: Zipkin v2 JSON, OTLP/JSON, OTLP protobuf, Tempo trace JSON (v1 and v2),
+Jaeger JSON and /api/v3, OpenTelemetry Python console output. FILE may be - for stdin.`;
+
+/** A failure the user caused (bad arguments, bad input): message to stderr, exit code 2. */
+export class CliError extends Error {}
+
+export interface CliIO {
+  readFile(path: string): Uint8Array;
+  stdout(data: string | Uint8Array): void;
+  stderr(text: string): void;
+}
+
+const nodeIO: CliIO = {
+  readFile: (path) => (path === '-' ? readFileSync(0) : readFileSync(path)),
+  stdout: (data) => process.stdout.write(data),
+  stderr: (text) => process.stderr.write(text),
+};
+
+function decodeFile(io: CliIO, file: string): DecodeResult {
+  let bytes: Uint8Array;
+  try {
+    bytes = io.readFile(file);
+  } catch (e) {
+    throw new CliError(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  try {
+    return decodeTrace(bytes);
+  } catch (e) {
+    if (e instanceof TraceDecodeError) {
+      const where = e.position?.line !== undefined ? `:${e.position.line}:${e.position.column}` : e.position ? ` (byte ${e.position.offset})` : '';
+      throw new CliError(`${file}${where}: ${e.reason}${e.path ? ` (at ${e.path})` : ''}`);
+    }
+    throw e;
+  }
+}
+
+function summary(io: CliIO, args: string[]): void {
+  const { values, positionals } = parseArgs({ args, options: { 'adjust-skew': { type: 'boolean' }, json: { type: 'boolean' } }, allowPositionals: true });
+  if (positionals.length === 0) throw new CliError('summary needs at least one FILE');
+  const results = positionals.map((f) => decodeFile(io, f));
+  const formats = [...new Set(results.map((r) => r.format))];
+  const traces = linkTraces(results.flatMap((r) => r.spans), { adjustSkew: values['adjust-skew'] === true });
+  const doc: SummaryDocument = { format: formats.join('+'), traces: traces.map(summarizeTrace) };
+  if (values.json) {
+    io.stdout(JSON.stringify(doc, null, 2) + '\n');
+    return;
+  }
+  let out = '';
+  for (const t of doc.traces) {
+    out += `trace ${t.traceId}  ${t.spanCount} span${t.spanCount === 1 ? '' : 's'}, ${t.depth} level${t.depth === 1 ? '' : 's'}, ${formatDuration(t.durationUs)}`;
+    out += `, services: ${t.services.join(', ') || '(none)'}`;
+    if (t.errorCount) out += `, ${t.errorCount} error${t.errorCount === 1 ? '' : 's'}`;
+    if (t.orphanCount) out += `, ${t.orphanCount} orphan${t.orphanCount === 1 ? '' : 's'}`;
+    out += '\n';
+    for (const s of t.spans) {
+      const offset = formatDuration(s.startUs - t.startUs);
+      out += `  ${'  '.repeat(s.depth)}${s.name || '(unnamed)'}  [${s.service || '?'}]  ${formatDuration(s.durationUs)} @+${offset}${s.adjustedUs ? `  (skew ${s.adjustedUs > 0 ? '+' : ''}${formatDuration(s.adjustedUs)})` : ''}\n`;
+    }
+    for (const w of t.warnings) out += `  ! ${w}\n`;
+  }
+  io.stdout(`format: ${doc.format}\n${out}`);
+}
+
+function convert(io: CliIO, args: string[]): void {
+  const { values, positionals } = parseArgs({ args, options: { to: { type: 'string' } }, allowPositionals: true });
+  if (positionals.length !== 1) throw new CliError('convert needs exactly one FILE');
+  const to = values.to as EncodeFormat | undefined;
+  if (!to || !ENCODE_FORMATS.includes(to)) throw new CliError(`--to must be one of ${ENCODE_FORMATS.join(', ')}`);
+  const { spans } = decodeFile(io, positionals[0]);
+  const encoded = encodeSpans(spans, to);
+  io.stdout(typeof encoded.body === 'string' ? encoded.body + '\n' : encoded.body);
+}
+
+export function runCli(argv: string[], io: CliIO = nodeIO): number {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'summary':
+        summary(io, rest);
+        return 0;
+      case 'convert':
+        convert(io, rest);
+        return 0;
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
+        io.stdout(USAGE + '\n');
+        return command === undefined ? 2 : 0;
+      default:
+        throw new CliError(`unknown command '${command}'\n${USAGE}`);
+    }
+  } catch (e) {
+    if (e instanceof CliError) {
+      io.stderr(`trace-explorer: ${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr(`trace-explorer: ${e.message}\n${USAGE}\n`);
+      return 2;
+    }
+    io.stderr(`trace-explorer: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  process.exitCode = runCli(process.argv.slice(2));
+}

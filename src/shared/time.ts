@@ -1,0 +1,95 @@
+/**
+ * Time conversions. The model counts microseconds since the epoch as a `number` (exact: epoch µs are
+ * ~1.7e15 < 2^53). Epoch nanoseconds (~1.7e18) are NOT exact as numbers, so nanosecond inputs are
+ * taken apart as decimal strings and never pass through a float of the whole nanosecond value.
+ */
+
+const DIGITS = /^\d+$/;
+
+/** Decimal nanoseconds (string or number) to microseconds, truncated; NaN when not a number. */
+export function nanosToMicros(ns: string | number | undefined | null): number {
+  if (typeof ns === 'number') {
+    // A JSON number this big was already rounded by the parser (to a multiple of 256 ns near 2026), so
+    // round to the nearest µs: the parser's error is below half a microsecond.
+    return Number.isFinite(ns) && ns >= 0 ? Math.round(ns / 1000) : NaN;
+  }
+  if (typeof ns !== 'string' || !DIGITS.test(ns)) return NaN;
+  if (ns.length <= 3) return 0;
+  return Number(ns.slice(0, ns.length - 3));
+}
+
+/** The sub-microsecond part (0–999 ns) of a decimal nanosecond value, for exact durations. */
+export function nanosRemainder(ns: string | number | undefined | null): number {
+  if (typeof ns === 'number') return 0; // see nanosToMicros: a number carries no exact sub-µs part
+  if (typeof ns !== 'string' || !DIGITS.test(ns)) return 0;
+  return Number(ns.slice(-3));
+}
+
+/** Duration between two decimal-nanosecond instants, in (possibly fractional) microseconds. */
+export function nanosDurationMicros(start: string | number | undefined | null, end: string | number | undefined | null): number {
+  const s = nanosToMicros(start);
+  const e = nanosToMicros(end);
+  if (Number.isNaN(s) || Number.isNaN(e)) return NaN;
+  const d = e - s + (nanosRemainder(end) - nanosRemainder(start)) / 1000;
+  return d;
+}
+
+/** Microseconds (may be fractional) to a decimal nanosecond string, as OTLP/JSON wants. */
+export function microsToNanosString(us: number): string {
+  if (!Number.isFinite(us) || us <= 0) return '0';
+  const whole = Math.floor(us);
+  const frac = Math.round((us - whole) * 1000);
+  if (frac >= 1000) return String(whole + 1) + '000';
+  return String(whole) + String(frac).padStart(3, '0');
+}
+
+const ISO = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/;
+
+/**
+ * The end of a span as decimal nanoseconds. Adding a duration to an epoch-µs float would round to
+ * 0.25 µs, so the whole microseconds and the fractional parts are summed as integers.
+ */
+export function endNanosString(startUs: number, durationUs: number): string {
+  const start = Number.isFinite(startUs) && startUs > 0 ? startUs : 0;
+  const whole = Math.floor(start);
+  const extraNs = Math.round((start - whole) * 1000) + Math.round((Number.isFinite(durationUs) && durationUs > 0 ? durationUs : 0) * 1000);
+  return (BigInt(whole) * 1000n + BigInt(extraNs)).toString();
+}
+
+/** ISO-8601 (as OTel Python prints: `2021-07-07T23:57:22.572984Z`) to epoch microseconds; NaN if not. */
+export function isoToMicros(text: string): number {
+  const m = ISO.exec(text);
+  if (!m) return NaN;
+  const [, y, mo, d, h, mi, s, frac, zone] = m;
+  let ms = Date.UTC(+y, +mo - 1, +d, +h, +mi, +s);
+  if (Number.isNaN(ms)) return NaN;
+  if (zone && zone !== 'Z') {
+    const sign = zone[0] === '-' ? -1 : 1;
+    const z = zone.slice(1).replace(':', '');
+    ms -= sign * (Number(z.slice(0, 2)) * 60 + Number(z.slice(2))) * 60000;
+  }
+  const micros = frac ? Number(frac.padEnd(6, '0').slice(0, 6)) : 0;
+  return ms * 1000 + micros;
+}
+
+/** Epoch microseconds to ISO-8601 with microsecond precision and `Z`. */
+export function microsToIso(us: number): string {
+  const ms = Math.floor(us / 1000);
+  const iso = new Date(ms).toISOString(); // 2021-07-07T23:57:22.572Z
+  const micros = String(Math.floor(us) % 1000000).padStart(6, '0');
+  return iso.slice(0, 19) + '.' + micros + 'Z';
+}
+
+/** A human duration: 1.5 s, 200 ms, 350 µs. */
+export function formatDuration(us: number): string {
+  if (!Number.isFinite(us)) return '?';
+  const a = Math.abs(us);
+  if (a >= 60_000_000) return `${trim(us / 60_000_000)} min`;
+  if (a >= 1_000_000) return `${trim(us / 1_000_000)} s`;
+  if (a >= 1_000) return `${trim(us / 1_000)} ms`;
+  return `${trim(us)} µs`;
+}
+
+function trim(n: number): string {
+  return (Math.round(n * 100) / 100).toString();
+}

@@ -1,0 +1,253 @@
+/**
+ * Flat spans → linked traces. Pipeline per trace (after Jaeger's transform-trace-data and Zipkin
+ * Lens's span-node): merge pieces → index with unique ids (duplicates kept, renamed, warned) →
+ * link (missing parent ⇒ root, counted as an orphan, never dropped; cycles broken and warned) →
+ * repair missing times top-down → sort siblings by start → flatten pre-order with depth →
+ * optional clock-skew correction. Nothing recurses on depth: a 100,000-deep chain is fine.
+ */
+import { traceIdKey } from '../ids';
+import type { Span } from '../model';
+import { formatDuration } from '../time';
+import { mergePieces } from './merge';
+import { correctClockSkew } from './skew';
+import type { SpanWarning, Trace } from './trace';
+
+export interface LinkOptions {
+  /** Apply Zipkin-style clock-skew correction (off by default: moved spans are always marked). */
+  adjustSkew?: boolean;
+}
+
+/** Group spans by trace (64- and 128-bit forms of one id together) and link each group. */
+export function linkTraces(spans: readonly Span[], options: LinkOptions = {}): Trace[] {
+  const groups = new Map<string, Span[]>();
+  for (const s of spans) {
+    const key = traceIdKey(s.traceId);
+    const g = groups.get(key);
+    if (g) g.push(s);
+    else groups.set(key, [s]);
+  }
+  return [...groups.values()].map((g) => linkTrace(g, options));
+}
+
+class Warnings {
+  readonly byNode = new Map<number, SpanWarning[]>();
+  add(node: number, w: SpanWarning): void {
+    const list = this.byNode.get(node);
+    if (list) list.push(w);
+    else this.byNode.set(node, [w]);
+  }
+}
+
+/** Link the spans of one trace. */
+export function linkTrace(input: readonly Span[], options: LinkOptions = {}): Trace {
+  const spans = mergePieces(input);
+  const n = spans.length;
+  const warn = new Warnings();
+
+  // 1. Index. Shared server halves live under their own key so they never collide with the client.
+  const uid: string[] = new Array(n);
+  const index = new Map<string, number>();
+  const dupCount = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    const s = spans[i];
+    const key = s.shared ? `${s.spanId}:shared` : s.spanId;
+    if (index.has(key)) {
+      const k = (dupCount.get(key) ?? 0) + 1;
+      dupCount.set(key, k);
+      uid[i] = `${key}~${k}`;
+      warn.add(i, { code: 'duplicate', message: `duplicate span id ${s.spanId}: this copy is kept and shown as ${uid[i]}` });
+    } else {
+      index.set(key, i);
+      uid[i] = key;
+    }
+  }
+
+  // 2. Link to parents.
+  const parentOf = new Int32Array(n).fill(-1);
+  let orphanCount = 0;
+  for (let i = 0; i < n; i++) {
+    const s = spans[i];
+    let p = -1;
+    if (s.shared) {
+      // A shared server half is the child of the client half with the same id.
+      p = index.get(s.spanId) ?? -1;
+    }
+    if (p < 0 && s.parentId) {
+      if (s.parentId === s.spanId && !s.shared) {
+        warn.add(i, { code: 'self-parent', message: 'span names itself as its parent; shown as a root' });
+      } else {
+        const client = index.get(s.parentId);
+        const server = index.get(`${s.parentId}:shared`);
+        if (client !== undefined && server !== undefined) {
+          // Children of a B3 shared id belong to the side that runs in their own service.
+          p = spans[server].service === s.service || spans[client].service !== s.service ? server : client;
+        } else p = client ?? server ?? -1;
+        if (p === i) p = -1;
+        if (p < 0) {
+          orphanCount++;
+          warn.add(i, { code: 'orphan', message: `parent ${s.parentId} is not in the trace; shown as a root` });
+        }
+      }
+    }
+    parentOf[i] = p;
+  }
+
+  // 3. Break cycles: walk up from each node; meeting a node of the current walk again means a loop.
+  const state = new Uint8Array(n); // 0 new, 1 on the current walk, 2 done
+  const walk: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let v = i;
+    while (v >= 0 && state[v] === 0) {
+      state[v] = 1;
+      walk.push(v);
+      v = parentOf[v];
+    }
+    if (v >= 0 && state[v] === 1) {
+      const loopParent = spans[parentOf[v]];
+      parentOf[v] = -1;
+      warn.add(v, { code: 'cycle', message: `parent chain loops back to this span (via ${loopParent?.spanId ?? '?'}); cycle broken here, shown as a root` });
+    }
+    for (const w of walk) state[w] = 2;
+    walk.length = 0;
+  }
+
+  // 4. Children lists (CSR), roots.
+  const childStart = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) if (parentOf[i] >= 0) childStart[parentOf[i] + 1]++;
+  for (let i = 0; i < n; i++) childStart[i + 1] += childStart[i];
+  const children = new Int32Array(Math.max(0, childStart[n]));
+  const fill = childStart.slice(0, n);
+  const roots: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const p = parentOf[i];
+    if (p >= 0) children[fill[p]++] = i;
+    else roots.push(i);
+  }
+
+  // 5. Effective times, repaired top-down (a span without a start inherits its parent's).
+  const start = new Float64Array(n);
+  const duration = new Float64Array(n);
+  let earliest = Infinity;
+  for (let i = 0; i < n; i++) if (Number.isFinite(spans[i].startUs) && spans[i].startUs < earliest) earliest = spans[i].startUs;
+  if (!Number.isFinite(earliest)) earliest = 0;
+  const stack: number[] = [];
+  for (let r = roots.length - 1; r >= 0; r--) stack.push(roots[r]);
+  while (stack.length) {
+    const v = stack.pop()!;
+    const s = spans[v];
+    if (Number.isFinite(s.startUs)) start[v] = s.startUs;
+    else {
+      start[v] = parentOf[v] >= 0 ? start[parentOf[v]] : earliest;
+      warn.add(v, { code: 'missing-start', message: 'no start time; drawn at its parent\u2019s start' });
+    }
+    if (Number.isFinite(s.durationUs) && s.durationUs >= 0) duration[v] = s.durationUs;
+    else warn.add(v, { code: 'missing-duration', message: 'no duration (or it ended before it started); drawn as 0' });
+    for (let c = childStart[v + 1] - 1; c >= childStart[v]; c--) stack.push(children[c]);
+  }
+
+  // 6. Siblings by start time (stable on ties: source order), then flatten pre-order.
+  const byStart = (a: number, b: number): number => start[a] - start[b] || a - b;
+  roots.sort(byStart);
+  for (let v = 0; v < n; v++) {
+    const a = childStart[v];
+    const b = childStart[v + 1];
+    if (b - a > 1) {
+      const sorted = Array.from(children.subarray(a, b)).sort(byStart);
+      children.set(sorted, a);
+    }
+  }
+  const rowOf = new Int32Array(n);
+  const order: number[] = [];
+  const depthOf = new Int32Array(n);
+  for (let r = roots.length - 1; r >= 0; r--) stack.push(roots[r]);
+  while (stack.length) {
+    const v = stack.pop()!;
+    rowOf[v] = order.length;
+    order.push(v);
+    const d = parentOf[v] >= 0 ? depthOf[parentOf[v]] + 1 : 0;
+    depthOf[v] = d;
+    for (let c = childStart[v + 1] - 1; c >= childStart[v]; c--) stack.push(children[c]);
+  }
+
+  // 7. Row-ordered arrays.
+  const rowSpans: Span[] = new Array(n);
+  const rowUid: string[] = new Array(n);
+  const parent = new Int32Array(n);
+  const depth = new Int32Array(n);
+  const childCount = new Int32Array(n);
+  const rowStart = new Float64Array(n);
+  const rowDuration = new Float64Array(n);
+  const warnings = new Map<number, SpanWarning[]>();
+  let levels = 0;
+  for (let r = 0; r < n; r++) {
+    const v = order[r];
+    rowSpans[r] = spans[v];
+    rowUid[r] = uid[v];
+    parent[r] = parentOf[v] >= 0 ? rowOf[parentOf[v]] : -1;
+    depth[r] = depthOf[v];
+    if (depthOf[v] + 1 > levels) levels = depthOf[v] + 1;
+    childCount[r] = childStart[v + 1] - childStart[v];
+    rowStart[r] = start[v];
+    rowDuration[r] = duration[v];
+    const w = warn.byNode.get(v);
+    if (w) warnings.set(r, w);
+  }
+  const subtreeEnd = new Int32Array(n);
+  for (let r = n - 1; r >= 0; r--) {
+    if (subtreeEnd[r] < r + 1) subtreeEnd[r] = r + 1;
+    const p = parent[r];
+    if (p >= 0 && subtreeEnd[p] < subtreeEnd[r]) subtreeEnd[p] = subtreeEnd[r];
+  }
+
+  const adjust = new Float64Array(n);
+  if (options.adjustSkew && n > 0) {
+    correctClockSkew(rowSpans, parent, rowStart, rowDuration, adjust);
+    for (let r = 0; r < n; r++) {
+      if (adjust[r] !== 0) {
+        const list = warnings.get(r) ?? [];
+        list.push({ code: 'skew', message: `clock skew: moved ${adjust[r] > 0 ? '+' : '\u2212'}${formatDuration(Math.abs(adjust[r]))} to sit inside its client span` });
+        warnings.set(r, list);
+      }
+    }
+  }
+
+  let startUs = Infinity;
+  let endUs = -Infinity;
+  let errorCount = 0;
+  const services = new Set<string>();
+  for (let r = 0; r < n; r++) {
+    if (rowStart[r] < startUs) startUs = rowStart[r];
+    if (rowStart[r] + rowDuration[r] > endUs) endUs = rowStart[r] + rowDuration[r];
+    if (rowSpans[r].status.code === 'error') errorCount++;
+    if (rowSpans[r].service) services.add(rowSpans[r].service);
+  }
+  if (n === 0) startUs = endUs = 0;
+
+  return {
+    traceId: n ? pickTraceId(rowSpans) : '',
+    spans: rowSpans,
+    uid: rowUid,
+    parent,
+    depth,
+    subtreeEnd,
+    childCount,
+    start: rowStart,
+    duration: rowDuration,
+    adjust,
+    warnings,
+    rootCount: roots.length,
+    orphanCount,
+    levels,
+    startUs,
+    endUs,
+    services: [...services].sort(),
+    errorCount,
+  };
+}
+
+/** The 128-bit spelling when any span has it (it carries more information than the 64-bit one). */
+function pickTraceId(spans: readonly Span[]): string {
+  let id = spans[0].traceId;
+  for (const s of spans) if (s.traceId.length > id.length) id = s.traceId;
+  return id;
+}

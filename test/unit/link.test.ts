@@ -1,0 +1,102 @@
+import * as assert from 'node:assert/strict';
+import { decodeTrace } from '../../src/shared/formats/detect';
+import { newSpan, type Span } from '../../src/shared/model';
+import { linkTrace, linkTraces } from '../../src/shared/trace/link';
+import { childRows, traceWarnings } from '../../src/shared/trace/trace';
+import { fixture } from './helpers';
+
+function span(id: string, parentId: string | undefined, startUs: number, durationUs = 10, extra: Partial<Span> = {}): Span {
+  const s = newSpan('00000000000000aa', id.padStart(16, '0'));
+  if (parentId) s.parentId = parentId.padStart(16, '0');
+  return Object.assign(s, { name: `op-${id}`, service: 'svc', startUs, durationUs }, extra);
+}
+
+describe('linking', () => {
+  it('orders rows pre-order with siblings by start time', () => {
+    const t = linkTrace([span('3', '1', 30), span('1', undefined, 0, 100), span('2', '1', 10), span('4', '2', 12)]);
+    assert.deepEqual(t.uid.map((u) => u.slice(-1)), ['1', '2', '4', '3']);
+    assert.deepEqual(Array.from(t.depth), [0, 1, 2, 1]);
+    assert.deepEqual(Array.from(t.parent), [-1, 0, 1, 0]);
+    assert.deepEqual(Array.from(t.subtreeEnd), [4, 3, 3, 4]);
+    assert.deepEqual(childRows(t, 0), [1, 3]);
+    assert.equal(t.levels, 3);
+  });
+
+  it('makes a span whose parent is missing a root, counts it as an orphan and never drops it', () => {
+    const t = linkTrace([span('1', undefined, 0, 100), span('2', '99', 5)]);
+    assert.equal(t.spans.length, 2);
+    assert.equal(t.rootCount, 2);
+    assert.equal(t.orphanCount, 1);
+    assert.match(traceWarnings(t)[0], /parent 0000000000000099 is not in the trace; shown as a root/);
+  });
+
+  it('breaks a parent cycle, warns, and keeps every span', () => {
+    const t = linkTrace([span('1', '3', 0), span('2', '1', 1), span('3', '2', 2)]);
+    assert.equal(t.spans.length, 3);
+    assert.equal(t.rootCount, 1);
+    assert.equal(t.warnings.size, 1);
+    assert.match(traceWarnings(t)[0], /cycle broken here/);
+    assert.deepEqual(Array.from(t.depth), [0, 1, 2]);
+  });
+
+  it('keeps duplicate span ids, renames the second copy and warns', () => {
+    const t = linkTrace([span('1', undefined, 0, 100), span('2', '1', 5, 10, { name: 'a' }), span('2', '1', 50, 10, { name: 'b' })]);
+    assert.equal(t.spans.length, 3);
+    assert.deepEqual(t.uid, ['0000000000000001', '0000000000000002', '0000000000000002~1']);
+    assert.match(traceWarnings(t)[0], /duplicate span id 0000000000000002/);
+  });
+
+  it('merges a span reported in pieces into one with both annotations', () => {
+    const [t] = linkTraces(decodeTrace(fixture('zipkin-pieces.json')).spans);
+    assert.equal(t.spans.length, 1);
+    const s = t.spans[0];
+    assert.equal(s.startUs, 1700000000000000);
+    assert.equal(s.durationUs, 3000);
+    assert.deepEqual(s.events.map((e) => e.name), ['ws', 'wr']);
+    assert.deepEqual(s.attributes, [{ key: 'http.path', value: '/a' }]);
+  });
+
+  it('makes the shared server half a child of its client half, and the server\u2019s child its child', () => {
+    const [t] = linkTraces(decodeTrace(fixture('zipkin-shared-skew.json')).spans);
+    assert.deepEqual(t.uid, ['1000000000000001', '2000000000000002', '2000000000000002:shared', '3000000000000003']);
+    assert.deepEqual(Array.from(t.depth), [0, 1, 2, 3]);
+    assert.equal(t.warnings.size, 0);
+  });
+
+  it('marks a SERVER span that shares its CLIENT\u2019s id as shared even without the flag', () => {
+    const client = span('5', '1', 10, 50, { kind: 'client', service: 'a' });
+    const server = span('5', '1', 12, 40, { kind: 'server', service: 'b' });
+    const t = linkTrace([span('1', undefined, 0, 100, { service: 'a' }), client, server]);
+    assert.deepEqual(t.uid, ['0000000000000001', '0000000000000005', '0000000000000005:shared']);
+    assert.deepEqual(Array.from(t.depth), [0, 1, 2]);
+  });
+
+  it('links a 100,000-deep chain without overflowing the stack', () => {
+    const spans: Span[] = [];
+    for (let i = 1; i <= 100000; i++) spans.push(span(i.toString(16), i > 1 ? (i - 1).toString(16) : undefined, i));
+    const t = linkTrace(spans.reverse());
+    assert.equal(t.levels, 100000);
+    assert.equal(t.depth[99999], 99999);
+    assert.equal(t.subtreeEnd[0], 100000);
+  });
+
+  it('draws a span without a start at its parent\u2019s start and says so', () => {
+    const t = linkTrace([span('1', undefined, 1000, 100), span('2', '1', NaN, NaN)]);
+    assert.equal(t.start[1], 1000);
+    assert.equal(t.duration[1], 0);
+    assert.deepEqual(t.warnings.get(1)?.map((w) => w.code), ['missing-start', 'missing-duration']);
+  });
+
+  it('treats a 64-bit trace id and its zero-padded 128-bit form as one trace', () => {
+    const a = span('1', undefined, 0);
+    const b = Object.assign(span('2', '1', 1), { traceId: '000000000000000000000000000000aa' });
+    assert.equal(linkTraces([a, b]).length, 1);
+  });
+
+  it('counts errors and collects sorted services', () => {
+    const t = linkTrace([span('1', undefined, 0, 100, { service: 'web' }), span('2', '1', 1, 1, { service: 'db', status: { code: 'error' } })]);
+    assert.deepEqual(t.services, ['db', 'web']);
+    assert.equal(t.errorCount, 1);
+    assert.equal(t.endUs - t.startUs, 100);
+  });
+});
