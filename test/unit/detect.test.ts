@@ -24,6 +24,21 @@ describe('format detection', () => {
     assert.equal(decodeTrace(body).format, 'otlp-proto');
   });
 
+  it('reads protobuf whose first length byte is "{" (0x0a 0x7b looks like a newline and a brace)', () => {
+    // Found by the round-trip property: a ResourceSpans of exactly 123 bytes.
+    const base = decodeTrace(fixture('otlp-test-span.json')).spans[0];
+    for (let n = 0; n < 200; n++) {
+      const body = encodeSpans([{ ...base, name: 'x'.repeat(n), attributes: [], events: [] }], 'otlp-proto').body as Uint8Array;
+      if (body[1] === 0x7b || body[1] === 0x5b) {
+        const r = decodeTrace(body);
+        assert.equal(r.format, 'otlp-proto');
+        assert.equal(r.spans[0].name, 'x'.repeat(n));
+        return;
+      }
+    }
+    assert.fail('no span size produced a length byte of 0x7b or 0x5b');
+  });
+
   it('says which keys it found and which it expected for an unknown object', () => {
     const d = detectJsonFormat({ hello: 1, world: 2 });
     assert.equal(d.format, null);

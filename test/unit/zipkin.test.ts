@@ -64,6 +64,11 @@ describe('Zipkin v2 decoder', () => {
     assert.deepEqual(spans[0].events, [{ timeUs: 5, name: 'retry', attributes: [{ key: 'attempt', value: 2 }] }]);
   });
 
+  it('finds the JSON part of such an annotation even when the event name contains "|{"', () => {
+    const { spans } = decodeTrace(JSON.stringify([{ traceId: 'ab', id: 'cd', annotations: [{ timestamp: 5, value: 'a|{b|{"k":1}|0' }] }]));
+    assert.deepEqual(spans[0].events, [{ timeUs: 5, name: 'a|{b', attributes: [{ key: 'k', value: 1 }] }]);
+  });
+
   it('rejects a non-hex trace id with the line and column of the value', () => {
     const text = '[\n  {\n    "traceId": "xyz",\n    "id": "1"\n  }\n]';
     const e = expectDecodeError(() => decodeTrace(text));

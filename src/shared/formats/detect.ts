@@ -111,13 +111,24 @@ export function decodeTrace(input: string | Uint8Array, options: DecodeOptions =
       }
       return { format: 'otlp-proto', spans: decodeOtlpProto(input) };
     }
-    let text: string;
     try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(input);
-    } catch {
-      throw new TraceDecodeError('unknown', 'the input starts like JSON but is not valid UTF-8 text');
+      let text: string;
+      try {
+        text = new TextDecoder('utf-8', { fatal: true }).decode(input);
+      } catch {
+        throw new TraceDecodeError('unknown', 'the input starts like JSON but is not valid UTF-8 text');
+      }
+      return decodeText(text);
+    } catch (jsonError) {
+      // A protobuf request starts with 0x0a (field 1) — also a JSON newline — and its length byte may
+      // be '{' or '['. If the bytes are not JSON after all, they may still be a valid protobuf.
+      if (input[0] !== 0x0a) throw jsonError;
+      try {
+        return { format: 'otlp-proto', spans: decodeOtlpProto(input) };
+      } catch {
+        throw jsonError;
+      }
     }
-    return decodeText(text);
   }
   return decodeText(input);
 }

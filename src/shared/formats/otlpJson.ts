@@ -48,7 +48,7 @@ export function decodeOtlpJson(root: unknown, format: TraceFormat = 'otlp-json')
       if (!isObject(ss)) fail(format, `a ${scopeKey} entry must be an object`, [...path, r, scopeKey, s]);
       const scopeObj = isObject(ss.scope) ? ss.scope : isObject(ss.instrumentationLibrary) ? ss.instrumentationLibrary : undefined;
       let scope: InstrumentationScope | undefined;
-      if (scopeObj && typeof scopeObj.name === 'string') {
+      if (scopeObj && typeof scopeObj.name === 'string' && (scopeObj.name || scopeObj.version)) {
         scope = { name: scopeObj.name };
         if (typeof scopeObj.version === 'string' && scopeObj.version) scope = { ...scope, version: scopeObj.version };
         if (Array.isArray(scopeObj.attributes) && scopeObj.attributes.length) {

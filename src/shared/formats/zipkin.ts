@@ -153,15 +153,18 @@ function endpointOf(v: unknown, path: JsonPath): Endpoint | undefined {
 
 /** The collector writes events with attributes as `name|{json}|dropped`; split that back. */
 function annotationToEvent(timeUs: number, value: string): SpanEvent {
-  const m = /^(.*)\|(\{.*\})\|(\d+)$/s.exec(value);
-  if (m) {
-    try {
-      const parsed: unknown = JSON.parse(m[2]);
-      if (isObject(parsed)) {
-        return { timeUs, name: m[1], attributes: Object.keys(parsed).map((key) => ({ key, value: parsed[key] as AttrValue })) };
+  const tail = /\|\d+$/.exec(value);
+  if (tail && value[tail.index - 1] === '}') {
+    // The name itself may contain "|{", so try each split point from the left until the middle parses.
+    for (let at = value.indexOf('|{'); at >= 0 && at < tail.index; at = value.indexOf('|{', at + 1)) {
+      try {
+        const parsed: unknown = JSON.parse(value.slice(at + 1, tail.index));
+        if (isObject(parsed)) {
+          return { timeUs, name: value.slice(0, at), attributes: Object.keys(parsed).map((key) => ({ key, value: parsed[key] as AttrValue })) };
+        }
+      } catch {
+        // not a JSON object from here: try the next split point
       }
-    } catch {
-      // not the collector's form after all; keep the text as the name
     }
   }
   return { timeUs, name: value, attributes: EMPTY_ATTRIBUTES };
