@@ -4,7 +4,14 @@
  * taken apart as decimal strings and never pass through a float of the whole nanosecond value.
  */
 
-const DIGITS = /^\d+$/;
+function isDigits(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
 
 /** Decimal nanoseconds (string or number) to microseconds, truncated; NaN when not a number. */
 export function nanosToMicros(ns: string | number | undefined | null): number {
@@ -13,16 +20,35 @@ export function nanosToMicros(ns: string | number | undefined | null): number {
     // round to the nearest µs: the parser's error is below half a microsecond.
     return Number.isFinite(ns) && ns >= 0 ? Math.round(ns / 1000) : NaN;
   }
-  if (typeof ns !== 'string' || !DIGITS.test(ns)) return NaN;
-  if (ns.length <= 3) return 0;
-  return Number(ns.slice(0, ns.length - 3));
+  if (typeof ns !== 'string' || !isDigits(ns)) return NaN;
+  return digitsToMicros(ns);
+}
+
+/**
+ * Whole µs of a digit string of nanoseconds: all but the last three digits, accumulated by char code
+ * (exact below 2^53, i.e. for any epoch time) so the hot decode path makes no substring.
+ */
+function digitsToMicros(ns: string): number {
+  const cut = ns.length - 3;
+  if (cut <= 0) return 0;
+  if (cut > 15) return Number(ns.slice(0, cut));
+  let us = 0;
+  for (let i = 0; i < cut; i++) us = us * 10 + (ns.charCodeAt(i) - 48);
+  return us;
+}
+
+/** The last three digits of a digit string, as a number. */
+function digitsRemainder(ns: string): number {
+  let rem = 0;
+  for (let i = Math.max(0, ns.length - 3); i < ns.length; i++) rem = rem * 10 + (ns.charCodeAt(i) - 48);
+  return rem;
 }
 
 /** The sub-microsecond part (0–999 ns) of a decimal nanosecond value, for exact durations. */
 export function nanosRemainder(ns: string | number | undefined | null): number {
   if (typeof ns === 'number') return 0; // see nanosToMicros: a number carries no exact sub-µs part
-  if (typeof ns !== 'string' || !DIGITS.test(ns)) return 0;
-  return Number(ns.slice(-3));
+  if (typeof ns !== 'string' || !isDigits(ns)) return 0;
+  return digitsRemainder(ns);
 }
 
 /** Duration between two decimal-nanosecond instants, in (possibly fractional) microseconds. */
@@ -30,8 +56,26 @@ export function nanosDurationMicros(start: string | number | undefined | null, e
   const s = nanosToMicros(start);
   const e = nanosToMicros(end);
   if (Number.isNaN(s) || Number.isNaN(e)) return NaN;
-  const d = e - s + (nanosRemainder(end) - nanosRemainder(start)) / 1000;
-  return d;
+  return durationMicros(s, nanosRemainder(start), e, nanosRemainder(end));
+}
+
+/**
+ * A duration from whole µs plus leftover ns at each end. The difference is formed in integer
+ * nanoseconds and divided once, so every decoder (JSON, fast JSON, protobuf) gets the same float.
+ */
+export function durationMicros(startUs: number, startNs: number, endUs: number, endNs: number): number {
+  return ((endUs - startUs) * 1000 + (endNs - startNs)) / 1000;
+}
+
+/** A decimal integer (optional minus sign, digits only). */
+export function isIntegerText(s: string): boolean {
+  const from = s.charCodeAt(0) === 45 ? 1 : 0;
+  if (s.length === from) return false;
+  for (let i = from; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 /** Microseconds (may be fractional) to a decimal nanosecond string, as OTLP/JSON wants. */

@@ -12,6 +12,21 @@ export function fail(format: TraceFormat, reason: string, path: JsonPath): never
   throw err;
 }
 
+/**
+ * Re-throw a decode error from inside a container with the container's steps put in front of its
+ * path. Decoders fail with paths relative to what they were given and callers add their own steps
+ * only when something failed, so the happy path builds no path arrays at all.
+ */
+export function rethrowAt(e: unknown, ...steps: Array<string | number>): never {
+  if (e instanceof TraceDecodeError) {
+    const path = [...steps, ...(jsonPathOf(e) ?? [])];
+    const err = new TraceDecodeError(e.format, e.reason, formatPath(path));
+    (err as { jsonPath?: JsonPath }).jsonPath = path;
+    throw err;
+  }
+  throw e;
+}
+
 /** The JSON path carried by an error thrown through `fail` (used to find its line and column). */
 export function jsonPathOf(err: TraceDecodeError): JsonPath | undefined {
   return (err as { jsonPath?: JsonPath }).jsonPath;

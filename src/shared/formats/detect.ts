@@ -72,7 +72,7 @@ function decodeValue(v: unknown, format: TraceFormat): Span[] {
     case 'jaeger-json': return decodeJaeger(v);
     case 'otel-python-console': return Array.isArray(v) ? decodeOtelConsole(v) : decodeOtelConsole([v], [[]]);
     case 'otlp-proto': throw new TraceDecodeError('otlp-proto', 'protobuf input must be given as bytes');
-    default: return decodeOtlpJson(v, format);
+    default: return decodeOtlpJson(v, format, true);
   }
 }
 

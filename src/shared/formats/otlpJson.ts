@@ -8,8 +8,8 @@ import { idFromOtlpJson, traceIdTo128 } from '../ids';
 import type { JsonPath } from '../json/scanner';
 import type { Attribute, AttrValue, InstrumentationScope, Span, SpanEvent, SpanKind, SpanLink, StatusCode, TraceFormat } from '../model';
 import { EMPTY_ATTRIBUTES, attr } from '../model';
-import { endNanosString, microsToNanosString, nanosDurationMicros, nanosToMicros } from '../time';
-import { arrayAt, describe, fail, isObject, kindFromWord, objectAt, statusFromWord, type JsonObject } from './common';
+import { endNanosString, isIntegerText, microsToNanosString, nanosDurationMicros, nanosToMicros } from '../time';
+import { arrayAt, describe, fail, isObject, kindFromWord, objectAt, rethrowAt, statusFromWord, type JsonObject } from './common';
 
 const KIND_BY_NUMBER: SpanKind[] = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
 const STATUS_BY_NUMBER: StatusCode[] = ['unset', 'ok', 'error'];
@@ -29,80 +29,115 @@ export function resourceSpansOf(root: JsonObject, format: TraceFormat): { list: 
   }
 }
 
-export function decodeOtlpJson(root: unknown, format: TraceFormat = 'otlp-json'): Span[] {
+let reuseInput = false;
+
+/**
+ * Decode parsed OTLP-shaped JSON. With `ownsInput` the caller hands over a tree it just parsed and
+ * will not look at again, so attribute objects are converted in place instead of copied (a third
+ * fewer allocations on big traces).
+ */
+export function decodeOtlpJson(root: unknown, format: TraceFormat = 'otlp-json', ownsInput = false): Span[] {
+  reuseInput = ownsInput;
+  try {
+    return decodeOtlpJsonInner(root, format);
+  } finally {
+    reuseInput = false;
+  }
+}
+
+function decodeOtlpJsonInner(root: unknown, format: TraceFormat): Span[] {
   const obj = objectAt(format, root, [], 'the document');
   const { list, path } = resourceSpansOf(obj, format);
   const spans: Span[] = [];
   const rsList = arrayAt(format, list, path, 'resourceSpans');
   for (let r = 0; r < rsList.length; r++) {
-    const rs = rsList[r];
-    if (!isObject(rs)) fail(format, `a resourceSpans entry must be an object, got ${describe(rs)}`, [...path, r]);
-    const resourceAttrs = isObject(rs.resource) ? attributes(format, rs.resource.attributes, [...path, r, 'resource', 'attributes']) : EMPTY_ATTRIBUTES;
-    const serviceValue = attr(resourceAttrs, 'service.name');
-    const service = typeof serviceValue === 'string' ? serviceValue : '';
-    // OTLP renamed instrumentationLibrarySpans to scopeSpans; Tempo 1.x and old SDKs still send the old name.
-    const scopeKey = rs.scopeSpans !== undefined ? 'scopeSpans' : 'instrumentationLibrarySpans';
-    const ssList = arrayAt(format, rs[scopeKey], [...path, r, scopeKey], scopeKey);
-    for (let s = 0; s < ssList.length; s++) {
-      const ss = ssList[s];
-      if (!isObject(ss)) fail(format, `a ${scopeKey} entry must be an object`, [...path, r, scopeKey, s]);
-      const scopeObj = isObject(ss.scope) ? ss.scope : isObject(ss.instrumentationLibrary) ? ss.instrumentationLibrary : undefined;
-      let scope: InstrumentationScope | undefined;
-      if (scopeObj && typeof scopeObj.name === 'string' && (scopeObj.name || scopeObj.version)) {
-        scope = { name: scopeObj.name };
-        if (typeof scopeObj.version === 'string' && scopeObj.version) scope = { ...scope, version: scopeObj.version };
-        if (Array.isArray(scopeObj.attributes) && scopeObj.attributes.length) {
-          scope = { ...scope, attributes: attributes(format, scopeObj.attributes, [...path, r, scopeKey, s, 'scope', 'attributes']) };
-        }
-      }
-      const rawSpans = arrayAt(format, ss.spans, [...path, r, scopeKey, s, 'spans'], 'spans');
-      for (let k = 0; k < rawSpans.length; k++) {
-        spans.push(decodeSpan(format, rawSpans[k], resourceAttrs, service, scope, path, r, scopeKey, s, k));
-      }
+    try {
+      decodeResourceSpans(format, rsList[r], spans);
+    } catch (e) {
+      rethrowAt(e, ...path, r);
     }
   }
   return spans;
 }
 
-function decodeSpan(
-  format: TraceFormat,
-  raw: unknown,
-  resource: readonly Attribute[],
-  service: string,
-  scope: InstrumentationScope | undefined,
-  base: JsonPath,
-  r: number,
-  scopeKey: string,
-  s: number,
-  k: number,
-): Span {
-  const at = (...rest: Array<string | number>): JsonPath => [...base, r, scopeKey, s, 'spans', k, ...rest];
-  if (!isObject(raw)) fail(format, `a span must be an object, got ${describe(raw)}`, at());
-  const traceId = id(format, raw.traceId, 16, at('traceId'), 'traceId');
-  const spanId = id(format, raw.spanId, 8, at('spanId'), 'spanId');
-  let parentId: string | undefined;
-  if (raw.parentSpanId !== undefined && raw.parentSpanId !== '' && raw.parentSpanId !== null) {
-    parentId = id(format, raw.parentSpanId, 8, at('parentSpanId'), 'parentSpanId');
-    if (/^0+$/.test(parentId)) parentId = undefined;
+function decodeResourceSpans(format: TraceFormat, rs: unknown, out: Span[]): void {
+  if (!isObject(rs)) fail(format, `a resourceSpans entry must be an object, got ${describe(rs)}`, []);
+  let resourceAttrs: readonly Attribute[] = EMPTY_ATTRIBUTES;
+  if (isObject(rs.resource) && rs.resource.attributes !== undefined) {
+    try {
+      resourceAttrs = attributes(format, rs.resource.attributes);
+    } catch (e) {
+      rethrowAt(e, 'resource', 'attributes');
+    }
   }
-  const startNs = nanos(format, raw.startTimeUnixNano, at('startTimeUnixNano'));
-  const endNs = nanos(format, raw.endTimeUnixNano, at('endTimeUnixNano'));
+  const serviceValue = attr(resourceAttrs, 'service.name');
+  const service = typeof serviceValue === 'string' ? serviceValue : '';
+  // OTLP renamed instrumentationLibrarySpans to scopeSpans; Tempo 1.x and old SDKs still send the old name.
+  const scopeKey = rs.scopeSpans !== undefined ? 'scopeSpans' : 'instrumentationLibrarySpans';
+  const ssList = arrayAt(format, rs[scopeKey], [scopeKey], scopeKey);
+  for (let s = 0; s < ssList.length; s++) {
+    const ss = ssList[s];
+    if (!isObject(ss)) fail(format, `a ${scopeKey} entry must be an object`, [scopeKey, s]);
+    const scopeObj = isObject(ss.scope) ? ss.scope : isObject(ss.instrumentationLibrary) ? ss.instrumentationLibrary : undefined;
+    let scope: InstrumentationScope | undefined;
+    if (scopeObj && typeof scopeObj.name === 'string' && (scopeObj.name || scopeObj.version)) {
+      scope = { name: scopeObj.name };
+      if (typeof scopeObj.version === 'string' && scopeObj.version) scope = { ...scope, version: scopeObj.version };
+      if (Array.isArray(scopeObj.attributes) && scopeObj.attributes.length) {
+        try {
+          scope = { ...scope, attributes: attributes(format, scopeObj.attributes) };
+        } catch (e) {
+          rethrowAt(e, scopeKey, s, 'scope', 'attributes');
+        }
+      }
+    }
+    const rawSpans = arrayAt(format, ss.spans, [scopeKey, s, 'spans'], 'spans');
+    for (let k = 0; k < rawSpans.length; k++) {
+      try {
+        out.push(decodeSpan(format, rawSpans[k], resourceAttrs, service, scope));
+      } catch (e) {
+        rethrowAt(e, scopeKey, s, 'spans', k);
+      }
+    }
+  }
+}
+
+function decodeSpan(format: TraceFormat, raw: unknown, resource: readonly Attribute[], service: string, scope: InstrumentationScope | undefined): Span {
+  if (!isObject(raw)) fail(format, `a span must be an object, got ${describe(raw)}`, []);
+  const traceId = id(format, raw.traceId, 16, 'traceId');
+  const spanId = id(format, raw.spanId, 8, 'spanId');
+  let parentId: string | undefined;
+  const rawParent = raw.parentSpanId;
+  if (rawParent !== undefined && rawParent !== '' && rawParent !== null) {
+    parentId = id(format, rawParent, 8, 'parentSpanId');
+    if (parentId === '0000000000000000') parentId = undefined;
+  }
+  const startNs = nanos(format, raw.startTimeUnixNano, 'startTimeUnixNano');
+  const endNs = nanos(format, raw.endTimeUnixNano, 'endTimeUnixNano');
   const startUs = nanosToMicros(startNs);
   let durationUs = nanosDurationMicros(startNs, endNs);
   if (durationUs < 0) durationUs = NaN; // end before start: let linking report it rather than draw a negative bar
+  let attrs: readonly Attribute[] = EMPTY_ATTRIBUTES;
+  if (raw.attributes !== undefined) {
+    try {
+      attrs = attributes(format, raw.attributes);
+    } catch (e) {
+      rethrowAt(e, 'attributes');
+    }
+  }
   const span: Span = {
     traceId,
     spanId,
     name: typeof raw.name === 'string' ? raw.name : '',
     service,
-    kind: kind(format, raw.kind, at('kind')),
+    kind: kind(format, raw.kind),
     startUs,
     durationUs,
-    attributes: raw.attributes === undefined ? EMPTY_ATTRIBUTES : attributes(format, raw.attributes, at('attributes')),
+    attributes: attrs,
     resource,
-    events: raw.events === undefined ? [] : events(format, raw.events, at('events')),
-    links: raw.links === undefined ? [] : links(format, raw.links, at('links')),
-    status: status(format, raw.status, at('status')),
+    events: raw.events === undefined || (Array.isArray(raw.events) && raw.events.length === 0) ? NO_EVENTS : events(format, raw.events),
+    links: raw.links === undefined || (Array.isArray(raw.links) && raw.links.length === 0) ? NO_LINKS : links(format, raw.links),
+    status: status(format, raw.status),
   };
   if (parentId) span.parentId = parentId;
   if (scope) span.scope = scope;
@@ -111,115 +146,174 @@ function decodeSpan(
   return span;
 }
 
-function id(format: TraceFormat, v: unknown, bytes: 8 | 16, path: JsonPath, what: string): string {
-  if (typeof v !== 'string' || v === '') fail(format, `${what} is required and must be a string, got ${describe(v)}`, path);
+function id(format: TraceFormat, v: unknown, bytes: 8 | 16, what: string): string {
+  if (typeof v !== 'string' || v === '') fail(format, `${what} is required and must be a string, got ${describe(v)}`, [what]);
   const hex = idFromOtlpJson(v, bytes);
-  if (hex === null) fail(format, `${what} must be ${bytes * 2} hex digits or base64 of ${bytes} bytes, got ${describe(v)}`, path);
+  if (hex === null) fail(format, `${what} must be ${bytes * 2} hex digits or base64 of ${bytes} bytes, got ${describe(v)}`, [what]);
   return hex;
 }
 
-function nanos(format: TraceFormat, v: unknown, path: JsonPath): string | number | undefined {
+function nanos(format: TraceFormat, v: unknown, what: string): string | number | undefined {
   if (v === undefined || v === null) return undefined;
-  if (typeof v === 'string' && /^\d+$/.test(v)) return v;
-  if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return v;
-  fail(format, `nanosecond time must be a non-negative integer or decimal string, got ${describe(v)}`, path);
+  if (typeof v === 'string' ? isDigits(v) : typeof v === 'number' && Number.isFinite(v) && v >= 0) return v as string | number;
+  fail(format, `nanosecond time must be a non-negative integer or decimal string, got ${describe(v)}`, [what]);
 }
 
-function kind(format: TraceFormat, v: unknown, path: JsonPath): SpanKind {
+function isDigits(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+function kind(format: TraceFormat, v: unknown): SpanKind {
   if (v === undefined || v === null) return 'unspecified';
   if (typeof v === 'number' && KIND_BY_NUMBER[v]) return KIND_BY_NUMBER[v];
   if (typeof v === 'string') {
     const k = kindFromWord(v);
     if (k) return k;
   }
-  fail(format, `kind must be 0–5 or a SPAN_KIND_* name, got ${describe(v)}`, path);
+  fail(format, `kind must be 0–5 or a SPAN_KIND_* name, got ${describe(v)}`, ['kind']);
 }
 
-function status(format: TraceFormat, v: unknown, path: JsonPath): Span['status'] {
-  if (!isObject(v)) return { code: 'unset' };
+function status(format: TraceFormat, v: unknown): Span['status'] {
+  if (!isObject(v)) return STATUS_UNSET;
   let code: StatusCode = 'unset';
   if (typeof v.code === 'number' && STATUS_BY_NUMBER[v.code]) code = STATUS_BY_NUMBER[v.code];
   else if (typeof v.code === 'string') {
     const c = statusFromWord(v.code);
-    if (!c) fail(format, `status code must be 0–2 or a STATUS_CODE_* name, got ${describe(v.code)}`, [...path, 'code']);
+    if (!c) fail(format, `status code must be 0–2 or a STATUS_CODE_* name, got ${describe(v.code)}`, ['status', 'code']);
     code = c;
-  } else if (v.code !== undefined && v.code !== null) fail(format, `status code must be 0–2, got ${describe(v.code)}`, [...path, 'code']);
-  return typeof v.message === 'string' && v.message ? { code, message: v.message } : { code };
+  } else if (v.code !== undefined && v.code !== null) fail(format, `status code must be 0–2, got ${describe(v.code)}`, ['status', 'code']);
+  if (typeof v.message === 'string' && v.message) return { code, message: v.message };
+  return code === 'unset' ? STATUS_UNSET : code === 'ok' ? STATUS_OK : STATUS_ERROR;
 }
 
-function events(format: TraceFormat, v: unknown, path: JsonPath): SpanEvent[] {
-  const list = arrayAt(format, v, path, 'events');
+// Shared empty lists: most spans have no events or links, and the model treats lists as read-only.
+const NO_EVENTS: readonly SpanEvent[] = Object.freeze([]);
+const NO_LINKS: readonly SpanLink[] = Object.freeze([]);
+
+// Shared, frozen status objects: most spans have one of these three.
+const STATUS_UNSET: Span['status'] = Object.freeze({ code: 'unset' as const });
+const STATUS_OK: Span['status'] = Object.freeze({ code: 'ok' as const });
+const STATUS_ERROR: Span['status'] = Object.freeze({ code: 'error' as const });
+
+function events(format: TraceFormat, v: unknown): SpanEvent[] {
+  const list = arrayAt(format, v, ['events'], 'events');
   const out: SpanEvent[] = new Array(list.length);
   for (let i = 0; i < list.length; i++) {
-    const e = objectAt(format, list[i], [...path, i], 'an event');
-    out[i] = {
-      timeUs: nanosToMicros(nanos(format, e.timeUnixNano, [...path, i, 'timeUnixNano'])),
-      name: typeof e.name === 'string' ? e.name : '',
-      attributes: e.attributes === undefined ? EMPTY_ATTRIBUTES : attributes(format, e.attributes, [...path, i, 'attributes']),
-    };
+    try {
+      const e = objectAt(format, list[i], [], 'an event');
+      out[i] = {
+        timeUs: nanosToMicros(nanos(format, e.timeUnixNano, 'timeUnixNano')),
+        name: typeof e.name === 'string' ? e.name : '',
+        attributes: e.attributes === undefined ? EMPTY_ATTRIBUTES : attributesAt(format, e.attributes),
+      };
+    } catch (err) {
+      rethrowAt(err, 'events', i);
+    }
   }
   return out;
 }
 
-function links(format: TraceFormat, v: unknown, path: JsonPath): SpanLink[] {
-  const list = arrayAt(format, v, path, 'links');
+function links(format: TraceFormat, v: unknown): SpanLink[] {
+  const list = arrayAt(format, v, ['links'], 'links');
   const out: SpanLink[] = new Array(list.length);
   for (let i = 0; i < list.length; i++) {
-    const l = objectAt(format, list[i], [...path, i], 'a link');
-    const link: SpanLink = {
-      traceId: id(format, l.traceId, 16, [...path, i, 'traceId'], 'link traceId'),
-      spanId: id(format, l.spanId, 8, [...path, i, 'spanId'], 'link spanId'),
-      attributes: l.attributes === undefined ? EMPTY_ATTRIBUTES : attributes(format, l.attributes, [...path, i, 'attributes']),
-    };
-    out[i] = typeof l.traceState === 'string' && l.traceState ? { ...link, traceState: l.traceState } : link;
+    try {
+      const l = objectAt(format, list[i], [], 'a link');
+      const link: SpanLink = {
+        traceId: id(format, l.traceId, 16, 'traceId'),
+        spanId: id(format, l.spanId, 8, 'spanId'),
+        attributes: l.attributes === undefined ? EMPTY_ATTRIBUTES : attributesAt(format, l.attributes),
+      };
+      out[i] = typeof l.traceState === 'string' && l.traceState ? { ...link, traceState: l.traceState } : link;
+    } catch (err) {
+      rethrowAt(err, 'links', i);
+    }
   }
   return out;
 }
 
-export function attributes(format: TraceFormat, v: unknown, path: JsonPath): Attribute[] {
-  const list = arrayAt(format, v, path, 'attributes');
+/** `attributes` below a key called "attributes". */
+function attributesAt(format: TraceFormat, v: unknown): Attribute[] {
+  try {
+    return attributes(format, v);
+  } catch (e) {
+    rethrowAt(e, 'attributes');
+  }
+}
+
+/** An OTLP KeyValue list; error paths are relative to the list. */
+export function attributes(format: TraceFormat, v: unknown): Attribute[] {
+  const list = arrayAt(format, v, [], 'attributes');
   const out: Attribute[] = new Array(list.length);
   for (let i = 0; i < list.length; i++) {
     const kv = list[i];
-    if (!isObject(kv) || typeof kv.key !== 'string') fail(format, `an attribute must be {"key": string, "value": AnyValue}, got ${describe(kv)}`, [...path, i]);
-    out[i] = { key: kv.key, value: anyValue(format, kv.value, [...path, i, 'value'], 0) };
+    if (!isObject(kv) || typeof kv.key !== 'string') fail(format, `an attribute must be {"key": string, "value": AnyValue}, got ${describe(kv)}`, [i]);
+    try {
+      const value = anyValue(format, kv.value, 0);
+      if (reuseInput) {
+        // The parsed KeyValue already has the model's shape {key, value}: convert it in place.
+        kv.value = value;
+        out[i] = kv as unknown as Attribute;
+      } else out[i] = { key: kv.key, value };
+    } catch (e) {
+      rethrowAt(e, i, 'value');
+    }
   }
   return out;
 }
 
 /** OTLP AnyValue → model value. int64 stays a decimal string when a number would round it. */
-function anyValue(format: TraceFormat, v: unknown, path: JsonPath, depth: number): AttrValue {
+function anyValue(format: TraceFormat, v: unknown, depth: number): AttrValue {
   if (v === undefined || v === null) return null;
-  if (!isObject(v)) fail(format, `an attribute value must be an AnyValue object, got ${describe(v)}`, path);
-  if (depth > MAX_VALUE_DEPTH) fail(format, `attribute value nested deeper than ${MAX_VALUE_DEPTH} levels`, path);
-  if ('stringValue' in v) return typeof v.stringValue === 'string' ? v.stringValue : String(v.stringValue);
-  if ('intValue' in v) {
-    const i = v.intValue;
+  if (!isObject(v)) fail(format, `an attribute value must be an AnyValue object, got ${describe(v)}`, []);
+  const s = v.stringValue;
+  if (s !== undefined) return typeof s === 'string' ? s : String(s);
+  if (depth > MAX_VALUE_DEPTH) fail(format, `attribute value nested deeper than ${MAX_VALUE_DEPTH} levels`, []);
+  const i = v.intValue;
+  if (i !== undefined) {
     if (typeof i === 'number' && Number.isInteger(i)) return i;
-    if (typeof i === 'string' && /^-?\d+$/.test(i)) {
+    if (typeof i === 'string' && isIntegerText(i)) {
       const n = Number(i);
       return Number.isSafeInteger(n) ? n : i;
     }
-    fail(format, `intValue must be an integer or decimal string, got ${describe(i)}`, [...path, 'intValue']);
+    fail(format, `intValue must be an integer or decimal string, got ${describe(i)}`, ['intValue']);
   }
   if ('boolValue' in v) return v.boolValue === true || v.boolValue === 'true';
   if ('doubleValue' in v) {
     const d = v.doubleValue;
     if (typeof d === 'number') return d;
     if (typeof d === 'string' && !Number.isNaN(Number(d))) return Number(d);
-    fail(format, `doubleValue must be a number, got ${describe(d)}`, [...path, 'doubleValue']);
+    fail(format, `doubleValue must be a number, got ${describe(d)}`, ['doubleValue']);
   }
   if ('arrayValue' in v) {
-    const values = isObject(v.arrayValue) ? arrayAt(format, v.arrayValue.values, [...path, 'arrayValue', 'values'], 'arrayValue.values') : [];
-    return values.map((x, i) => anyValue(format, x, [...path, 'arrayValue', 'values', i], depth + 1));
+    const values = isObject(v.arrayValue) ? arrayAt(format, v.arrayValue.values, ['arrayValue', 'values'], 'arrayValue.values') : [];
+    const out: AttrValue[] = new Array(values.length);
+    for (let k = 0; k < values.length; k++) {
+      try {
+        out[k] = anyValue(format, values[k], depth + 1);
+      } catch (e) {
+        rethrowAt(e, 'arrayValue', 'values', k);
+      }
+    }
+    return out;
   }
   if ('kvlistValue' in v) {
-    const values = isObject(v.kvlistValue) ? arrayAt(format, v.kvlistValue.values, [...path, 'kvlistValue', 'values'], 'kvlistValue.values') : [];
+    const values = isObject(v.kvlistValue) ? arrayAt(format, v.kvlistValue.values, ['kvlistValue', 'values'], 'kvlistValue.values') : [];
     const out: Record<string, AttrValue> = {};
-    values.forEach((kv, i) => {
-      if (!isObject(kv) || typeof kv.key !== 'string') fail(format, 'a kvlist entry must have a string key', [...path, 'kvlistValue', 'values', i]);
-      out[kv.key] = anyValue(format, kv.value, [...path, 'kvlistValue', 'values', i, 'value'], depth + 1);
-    });
+    for (let k = 0; k < values.length; k++) {
+      const kv = values[k];
+      if (!isObject(kv) || typeof kv.key !== 'string') fail(format, 'a kvlist entry must have a string key', ['kvlistValue', 'values', k]);
+      try {
+        out[kv.key] = anyValue(format, kv.value, depth + 1);
+      } catch (e) {
+        rethrowAt(e, 'kvlistValue', 'values', k, 'value');
+      }
+    }
     return out;
   }
   if ('bytesValue' in v) return typeof v.bytesValue === 'string' ? v.bytesValue : '';

@@ -10,7 +10,7 @@ import { TraceDecodeError } from '../errors';
 import { bytesToBase64, bytesToHex, hexToBytes, traceIdTo128 } from '../ids';
 import type { Attribute, AttrValue, InstrumentationScope, Span, SpanEvent, SpanKind, SpanLink, StatusCode } from '../model';
 import { EMPTY_ATTRIBUTES, attr } from '../model';
-import { endNanosString, microsToNanosString } from '../time';
+import { durationMicros, endNanosString, microsToNanosString } from '../time';
 import { KIND_NUMBER, STATUS_NUMBER, groupByResourceAndScope } from './otlpJson';
 
 // int64 attribute values must not be rounded: make protobufjs hand out Long objects.
@@ -191,7 +191,7 @@ function readSpan(reader: Reader, end: number, resource: readonly Attribute[], s
   if (!traceId) throw new TraceDecodeError(F, 'a span has no trace_id', undefined, { offset: spanStart });
   if (!spanId) throw new TraceDecodeError(F, 'a span has no span_id', undefined, { offset: spanStart });
   const startUs = start ? start[0] : NaN;
-  const durationUs = start && stop ? stop[0] - start[0] + (stop[1] - start[1]) / 1000 : NaN;
+  const durationUs = start && stop ? durationMicros(start[0], start[1], stop[0], stop[1]) : NaN;
   const span: Span = {
     traceId,
     spanId,

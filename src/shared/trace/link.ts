@@ -40,25 +40,35 @@ class Warnings {
 
 /** Link the spans of one trace. */
 export function linkTrace(input: readonly Span[], options: LinkOptions = {}): Trace {
-  const spans = mergePieces(input);
+  // Pieces and B3 shared halves both reuse a span id; without any repeated id there is nothing to merge
+  // (the common case, checked while building the index it needs anyway).
+  let spans = input;
+  let index = indexUnique(input);
+  if (!index) spans = mergePieces(input);
   const n = spans.length;
   const warn = new Warnings();
 
   // 1. Index. Shared server halves live under their own key so they never collide with the client.
+  let anyShared = false;
   const uid: string[] = new Array(n);
-  const index = new Map<string, number>();
-  const dupCount = new Map<string, number>();
-  for (let i = 0; i < n; i++) {
-    const s = spans[i];
-    const key = s.shared ? `${s.spanId}:shared` : s.spanId;
-    if (index.has(key)) {
-      const k = (dupCount.get(key) ?? 0) + 1;
-      dupCount.set(key, k);
-      uid[i] = `${key}~${k}`;
-      warn.add(i, { code: 'duplicate', message: `duplicate span id ${s.spanId}: this copy is kept and shown as ${uid[i]}` });
-    } else {
-      index.set(key, i);
-      uid[i] = key;
+  for (let i = 0; i < n; i++) if (spans[i].shared) anyShared = true;
+  if (index && !anyShared) {
+    for (let i = 0; i < n; i++) uid[i] = spans[i].spanId;
+  } else {
+    index = new Map<string, number>();
+    const dupCount = new Map<string, number>();
+    for (let i = 0; i < n; i++) {
+      const s = spans[i];
+      const key = s.shared ? `${s.spanId}:shared` : s.spanId;
+      if (index.has(key)) {
+        const k = (dupCount.get(key) ?? 0) + 1;
+        dupCount.set(key, k);
+        uid[i] = `${key}~${k}`;
+        warn.add(i, { code: 'duplicate', message: `duplicate span id ${s.spanId}: this copy is kept and shown as ${uid[i]}` });
+      } else {
+        index.set(key, i);
+        uid[i] = key;
+      }
     }
   }
 
@@ -77,7 +87,7 @@ export function linkTrace(input: readonly Span[], options: LinkOptions = {}): Tr
         warn.add(i, { code: 'self-parent', message: 'span names itself as its parent; shown as a root' });
       } else {
         const client = index.get(s.parentId);
-        const server = index.get(`${s.parentId}:shared`);
+        const server = anyShared ? index.get(`${s.parentId}:shared`) : undefined;
         if (client !== undefined && server !== undefined) {
           // Children of a B3 shared id belong to the side that runs in their own service.
           p = spans[server].service === s.service || spans[client].service !== s.service ? server : client;
@@ -145,17 +155,19 @@ export function linkTrace(input: readonly Span[], options: LinkOptions = {}): Tr
     for (let c = childStart[v + 1] - 1; c >= childStart[v]; c--) stack.push(children[c]);
   }
 
-  // 6. Siblings by start time (stable on ties: source order), then flatten pre-order.
-  const byStart = (a: number, b: number): number => start[a] - start[b] || a - b;
-  roots.sort(byStart);
-  for (let v = 0; v < n; v++) {
-    const a = childStart[v];
-    const b = childStart[v + 1];
-    if (b - a > 1) {
-      const sorted = Array.from(children.subarray(a, b)).sort(byStart);
-      children.set(sorted, a);
-    }
+  // 6. Siblings by start time (stable on ties: source order): refill the child lists in global start
+  //    order, which sorts every list at once; then flatten pre-order.
+  const sorted = sortByStart(start);
+  const roots2: number[] = [];
+  fill.set(childStart.subarray(0, n));
+  for (let k = 0; k < n; k++) {
+    const v = sorted[k];
+    const p = parentOf[v];
+    if (p >= 0) children[fill[p]++] = v;
+    else roots2.push(v);
   }
+  roots.length = 0;
+  for (const r of roots2) roots.push(r);
   const rowOf = new Int32Array(n);
   const order: number[] = [];
   const depthOf = new Int32Array(n);
@@ -215,11 +227,16 @@ export function linkTrace(input: readonly Span[], options: LinkOptions = {}): Tr
   let endUs = -Infinity;
   let errorCount = 0;
   const services = new Set<string>();
+  let lastService = '';
   for (let r = 0; r < n; r++) {
     if (rowStart[r] < startUs) startUs = rowStart[r];
     if (rowStart[r] + rowDuration[r] > endUs) endUs = rowStart[r] + rowDuration[r];
-    if (rowSpans[r].status.code === 'error') errorCount++;
-    if (rowSpans[r].service) services.add(rowSpans[r].service);
+    const s = rowSpans[r];
+    if (s.status.code === 'error') errorCount++;
+    if (s.service !== lastService) {
+      lastService = s.service;
+      if (s.service) services.add(s.service);
+    }
   }
   if (n === 0) startUs = endUs = 0;
 
@@ -243,6 +260,49 @@ export function linkTrace(input: readonly Span[], options: LinkOptions = {}): Tr
     services: [...services].sort(),
     errorCount,
   };
+}
+
+/** span id → position, or null as soon as an id repeats. */
+function indexUnique(spans: readonly Span[]): Map<string, number> | null {
+  const index = new Map<string, number>();
+  for (let i = 0; i < spans.length; i++) {
+    const id = spans[i].spanId;
+    if (index.has(id)) return null;
+    index.set(id, i);
+  }
+  return index;
+}
+
+/**
+ * Node indices ordered by start time, ties by index. When every start is a whole microsecond and
+ * (range × count) fits in 2^53, (start − min) · 2^bits + index packs into one exact float, and the
+ * typed array's native numeric sort does the work without a comparator — several times faster on
+ * 100,000 spans. Otherwise a comparator sort.
+ */
+function sortByStart(start: Float64Array): Int32Array {
+  const n = start.length;
+  let min = Infinity;
+  let max = -Infinity;
+  let integral = true;
+  for (let i = 0; i < n; i++) {
+    const s = start[i];
+    if (s < min) min = s;
+    if (s > max) max = s;
+    if (integral && s !== Math.floor(s)) integral = false;
+  }
+  const bits = Math.max(1, Math.ceil(Math.log2(n + 1)));
+  const scale = 2 ** bits;
+  const out = new Int32Array(n);
+  if (n > 0 && integral && (max - min + 1) * scale < Number.MAX_SAFE_INTEGER) {
+    const keys = new Float64Array(n);
+    for (let i = 0; i < n; i++) keys[i] = (start[i] - min) * scale + i;
+    keys.sort();
+    for (let i = 0; i < n; i++) out[i] = keys[i] % scale;
+    return out;
+  }
+  const idx = Array.from({ length: n }, (_, i) => i).sort((a, b) => start[a] - start[b] || a - b);
+  out.set(idx);
+  return out;
 }
 
 /** The 128-bit spelling when any span has it (it carries more information than the 64-bit one). */

@@ -1,0 +1,43 @@
+"""Emit one small trace with the real OpenTelemetry Python SDK, through every exporter a user meets.
+
+foo -> bar -> baz, as in the reference otel-python-zipkin.py, plus a failing span with a recorded
+exception (a real Python traceback) and code.* attributes. Usage:
+    emit.py BASE_URL   (e.g. http://127.0.0.1:PORT; OTLP goes to BASE/v1/traces, Zipkin to BASE/api/v2/spans)
+The ConsoleSpanExporter writes to stdout, exactly as users paste it.
+"""
+import sys
+
+from opentelemetry import trace
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.exporter.zipkin.json import ZipkinExporter
+from opentelemetry.sdk.resources import SERVICE_NAME, Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import ConsoleSpanExporter, SimpleSpanProcessor
+
+base = sys.argv[1]
+provider = TracerProvider(resource=Resource.create({SERVICE_NAME: "py-sdk-service"}))
+provider.add_span_processor(SimpleSpanProcessor(ConsoleSpanExporter()))
+provider.add_span_processor(SimpleSpanProcessor(OTLPSpanExporter(endpoint=base + "/v1/traces")))
+provider.add_span_processor(SimpleSpanProcessor(ZipkinExporter(endpoint=base + "/api/v2/spans")))
+trace.set_tracer_provider(provider)
+tracer = trace.get_tracer("contract-test", "1.0.0")
+
+
+def fail():
+    raise ValueError("boom from python")
+
+
+with tracer.start_as_current_span("foo", kind=trace.SpanKind.SERVER) as foo:
+    foo.set_attribute("http.status_code", 200)
+    with tracer.start_as_current_span("bar"):
+        with tracer.start_as_current_span("baz") as baz:
+            baz.set_attribute("code.file.path", __file__)
+            baz.set_attribute("code.line.number", 31)
+            baz.set_attribute("code.function.name", "fail")
+            try:
+                fail()
+            except ValueError as e:
+                baz.record_exception(e)
+                baz.set_status(trace.Status(trace.StatusCode.ERROR, "boom from python"))
+
+provider.shutdown()
