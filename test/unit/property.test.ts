@@ -26,8 +26,17 @@ const FIXTURES = ['examples/zipkin-data-model-trace.json', 'examples/otel-python
 function mutate(value: unknown, pick: number, replacement: unknown): unknown {
   const slots: Array<{ holder: Record<string, unknown> | unknown[]; key: string | number }> = [];
   const walk = (v: unknown): void => {
-    if (Array.isArray(v)) v.forEach((x, i) => (slots.push({ holder: v, key: i }), walk(x)));
-    else if (v && typeof v === 'object') for (const k of Object.keys(v)) (slots.push({ holder: v as Record<string, unknown>, key: k }), walk((v as Record<string, unknown>)[k]));
+    if (Array.isArray(v)) {
+      v.forEach((x, i) => {
+        slots.push({ holder: v, key: i });
+        walk(x);
+      });
+    } else if (v && typeof v === 'object') {
+      for (const k of Object.keys(v)) {
+        slots.push({ holder: v as Record<string, unknown>, key: k });
+        walk((v as Record<string, unknown>)[k]);
+      }
+    }
   };
   const copy = JSON.parse(JSON.stringify(value));
   walk(copy);
