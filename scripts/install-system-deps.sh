@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
 # System packages the tests need (Debian): python3-venv for the OpenTelemetry Python SDK, unzip for
-# the .vsix check. Skips apt when everything is already there, so a second run is instant.
+# the .vsix check, Chromium for the webview and end-to-end tests, ripgrep and a C++ toolchain with
+# Kerberos headers for code-server's native modules (the offline stand-in for VS Code). Skips apt
+# when everything is already there, so a second run is instant.
 set -euo pipefail
 need=()
 python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
 command -v unzip >/dev/null || need+=(unzip)
+command -v chromium >/dev/null || need+=(chromium)
+command -v rg >/dev/null || need+=(ripgrep)
+command -v g++ >/dev/null || need+=(g++)
+command -v make >/dev/null || need+=(make)
+command -v pkg-config >/dev/null || need+=(pkg-config)
+[ -e /usr/include/krb5.h ] || [ -e /usr/include/krb5/krb5.h ] || need+=(libkrb5-dev)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then echo "missing system packages: ${need[*]} (install them with apt-get as root)" >&2; exit 1; fi
   apt-get update -qq

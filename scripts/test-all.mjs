@@ -18,6 +18,8 @@ const steps = [
   ['python-sdk-setup', 'node', ['scripts/setup-python.mjs']],
   ['sdk', ...mocha('test/sdk/.mocharc.json')],
   ['vsix', 'node', ['test/package/check-vsix.mjs']],
+  ['code-server-setup', 'bash', ['scripts/setup-code-server.sh']],
+  ['integration', 'node', ['test/integration/run.mjs']],
 ];
 
 function run(name, cmd, args) {
