@@ -7,7 +7,7 @@ import { join } from 'node:path';
 const root = join(import.meta.dirname, '..');
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 let failed = false;
-for (const project of ['src/shared', 'src/extension', 'src/cli', 'src/webview', 'test']) {
+for (const project of ['src/shared', 'src/node', 'src/extension', 'src/cli', 'src/webview', 'test']) {
   if (!existsSync(join(root, project, 'tsconfig.json'))) continue;
   try {
     execFileSync(process.execPath, [tsc, '-p', project], { cwd: root, stdio: 'inherit' });

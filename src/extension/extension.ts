@@ -1,28 +1,229 @@
 /**
- * The extension host entry. Activation only registers things; decoding work happens when a command
- * runs, so start-up stays cheap.
+ * The extension host entry. Activation only wires things together and starts the local receiver
+ * (binding two loopback ports is cheap); traces are decoded and linked when a view or command asks.
  */
 import * as vscode from 'vscode';
-import { decodeTrace } from '../shared/formats/detect';
-import { FORMAT_NAMES } from '../shared/formats/detect';
+import { LocalReceiver } from '../node/receiver';
 import { TraceDecodeError } from '../shared/errors';
+import { FORMAT_NAMES, decodeTrace } from '../shared/formats/detect';
+import { normalizeTraceId } from '../shared/ids';
+import type { Span } from '../shared/model';
+import { TraceStore } from '../shared/store/traceStore';
 import { linkTraces } from '../shared/trace/link';
 import { formatDuration } from '../shared/time';
+import { LocalSource } from './sources/localSource';
+import type { TraceSource } from './sources/traceSource';
+import { SourceOpener } from './sourceOpener';
+import { TracesTreeProvider, type Node } from './tracesTree';
+import { WaterfallPanel, type WaterfallDeps } from './waterfallPanel';
 
-export function activate(context: vscode.ExtensionContext): void {
-  const output = vscode.window.createOutputChannel('Trace Explorer', { log: true });
-  context.subscriptions.push(output);
+/** What the integration tests (and other extensions) can ask of an activated Trace Explorer. */
+export interface TraceExplorerApi {
+  localPorts(): { otlp?: number; zipkin?: number; errors: string[] };
+  store: TraceStore;
+  openWaterfall(sourceId: string, traceId: string): Promise<WaterfallPanel | undefined>;
+}
+
+/** Traces opened from files, kept so their panels survive a reload of the window. */
+const fileTraces = new Map<string, { spans: Span[]; label: string }>();
+
+export async function activate(context: vscode.ExtensionContext): Promise<TraceExplorerApi> {
+  const log = vscode.window.createOutputChannel('Trace Explorer', { log: true });
+  context.subscriptions.push(log);
+  const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('traceExplorer');
+
+  const store = new TraceStore(config().get<number>('local.maxSpans', 200_000));
+  const local = new LocalSource(store);
+  const sources: TraceSource[] = [local];
+  const sourceById = (id: string): TraceSource | undefined => sources.find((s) => s.id === id);
+
+  // The local receiver: a port in use is reported, never fatal.
+  const receiver = new LocalReceiver(store, {
+    otlpPort: config().get<number>('local.otlpPort', 4318),
+    zipkinPort: config().get<number>('local.zipkinPort', 9411),
+    log: (line) => log.warn(line),
+  });
+  if (config().get<boolean>('local.enabled', true)) {
+    const results = await receiver.start();
+    for (const r of results) {
+      if (r.error) {
+        local.ports.errors.push(r.error);
+        log.warn(`local receiver: ${r.error}`);
+        void vscode.window.showWarningMessage(`Trace Explorer: the local ${r.name === 'otlp' ? 'OTLP' : 'Zipkin'} receiver is off: ${r.error}`);
+      } else {
+        local.ports[r.name] = r.port;
+        log.info(`local receiver: ${r.name} on 127.0.0.1:${r.port}`);
+      }
+    }
+  }
+  context.subscriptions.push({ dispose: () => void receiver.stop() });
+
+  const opener = new SourceOpener(log);
+  const deps: WaterfallDeps = {
+    extensionUri: context.extensionUri,
+    log,
+    opener,
+    load: async (sourceId, traceId) => {
+      if (sourceId === 'file') {
+        const f = fileTraces.get(traceId);
+        return f ? { spans: f.spans, sourceLabel: f.label } : undefined;
+      }
+      const source = sourceById(sourceId);
+      const spans = await source?.getTrace(traceId);
+      return spans && source ? { spans, sourceLabel: source.label } : undefined;
+    },
+  };
+  context.subscriptions.push(WaterfallPanel.register(deps));
+
+  const tree = new TracesTreeProvider(sources);
+  const view = vscode.window.createTreeView('traceExplorer.traces', { treeDataProvider: tree, showCollapseAll: true });
+  context.subscriptions.push(tree, view);
+
+  // New spans in the local store: refresh its node (debounced: an SDK sends in bursts) and any open panel.
+  let pending: NodeJS.Timeout | undefined;
+  const touched = new Set<string>();
+  const sub = store.onDidAdd((ids) => {
+    ids.forEach((id) => touched.add(id));
+    if (pending) return;
+    pending = setTimeout(() => {
+      pending = undefined;
+      tree.refresh(local);
+      for (const id of touched) {
+        const panel = WaterfallPanel.get('local', id);
+        const spans = store.get(id);
+        if (panel && spans) panel.update([...spans]);
+      }
+      touched.clear();
+    }, 300);
+  });
+  context.subscriptions.push(sub, { dispose: () => pending && clearTimeout(pending) });
+
+  const openWaterfall = async (sourceId: string, traceId: string, selectSpanId?: string): Promise<WaterfallPanel | undefined> => {
+    const source = sourceById(sourceId);
+    if (!source) throw new Error(`no endpoint "${sourceId}"`);
+    const spans = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Loading trace ${traceId}…` }, () => source.getTrace(traceId));
+    if (!spans?.length) {
+      void vscode.window.showWarningMessage(`Trace Explorer: ${source.label} has no trace ${traceId}.`);
+      return undefined;
+    }
+    return WaterfallPanel.show(deps, spans, source.id, source.label, selectSpanId);
+  };
+
+  const command = (id: string, fn: (...args: never[]) => unknown): void => {
+    context.subscriptions.push(vscode.commands.registerCommand(id, fn));
+  };
+
+  command('traceExplorer.refresh', () => tree.refresh());
+  command('traceExplorer.openTrace', async (node?: Node) => {
+    if (!node) return vscode.commands.executeCommand('traceExplorer.openTraceById');
+    if (node.kind === 'trace') return openWaterfall(node.source.id, node.row.traceId);
+    if (node.kind === 'span') return openWaterfall(node.source.id, node.traceId, node.trace.uid[node.row]);
+    return undefined;
+  });
+  command('traceExplorer.openTraceById', async (arg?: string) => {
+    const raw = arg ?? (await vscode.window.showInputBox({
+      title: 'Open Trace by ID',
+      prompt: 'A trace id: 16 or 32 hex digits',
+      placeHolder: '0123456789abcde0',
+      validateInput: (v) => (normalizeTraceId(v.trim()) ? undefined : 'a trace id is 1–32 hex digits'),
+    }));
+    if (!raw) return undefined;
+    const id = normalizeTraceId(raw.trim());
+    if (!id) throw new Error(`"${raw}" is not a trace id (1–32 hex digits)`);
+    const source = sources.length === 1 ? sources[0] : (await vscode.window.showQuickPick(sources.map((s) => ({ label: s.label, source: s })), { placeHolder: 'From which endpoint?' }))?.source;
+    return source ? openWaterfall(source.id, id) : undefined;
+  });
+  command('traceExplorer.copyTraceId', async (node?: Node) => {
+    const id = node?.kind === 'trace' ? node.row.traceId : node?.kind === 'span' ? node.traceId : undefined;
+    if (id) await vscode.env.clipboard.writeText(id);
+    return id;
+  });
+  command('traceExplorer.copySpanId', async (node?: Node) => {
+    const id = node?.kind === 'span' ? node.trace.spans[node.row].spanId : undefined;
+    if (id) await vscode.env.clipboard.writeText(id);
+    return id;
+  });
+  command('traceExplorer.openActiveEditorInWaterfall', () => openEditorTrace(deps, log));
+  command('traceExplorer.summarizeActiveEditor', () => summarizeActiveEditor(log));
+  command('traceExplorer.showLocalReceiver', () => {
+    const text = local.describe() + (local.ports.errors.length ? ` Problems: ${local.ports.errors.join('; ')}` : '');
+    void vscode.window.showInformationMessage(text);
+    return text;
+  });
+  command('traceExplorer.clearLocalTraces', () => {
+    store.clear();
+    tree.refresh(local);
+  });
+
+  // vscode://trace-explorer.trace-explorer/trace?endpoint=local&id=<traceId>
   context.subscriptions.push(
-    vscode.commands.registerCommand('traceExplorer.summarizeActiveEditor', () => summarizeActiveEditor(output)),
+    vscode.window.registerUriHandler({
+      handleUri: async (uri) => {
+        const q = new URLSearchParams(uri.query);
+        const id = normalizeTraceId(q.get('id') ?? '');
+        if (uri.path !== '/trace' || !id) {
+          void vscode.window.showErrorMessage(`Trace Explorer: cannot open ${uri.toString()}: expected /trace?endpoint=<name>&id=<trace id>`);
+          return;
+        }
+        await openWaterfall(q.get('endpoint') ?? 'local', id);
+      },
+    }),
   );
+
+  return { localPorts: () => local.ports, store, openWaterfall };
 }
 
 export function deactivate(): void {
   // Everything is disposed through context.subscriptions.
 }
 
+/** Decode the active editor's text and show its (first) trace as a waterfall. */
+async function openEditorTrace(deps: WaterfallDeps, log: vscode.LogOutputChannel): Promise<WaterfallPanel | undefined> {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) {
+    void vscode.window.showWarningMessage('Trace Explorer: open a trace file (Zipkin, OTLP, Jaeger, Tempo JSON) first.');
+    return undefined;
+  }
+  try {
+    const { spans } = decodeTrace(editor.document.getText());
+    const traces = linkTraces(spans);
+    if (!traces.length) {
+      void vscode.window.showWarningMessage('Trace Explorer: this file holds no spans.');
+      return undefined;
+    }
+    let traceId = traces[0].traceId;
+    if (traces.length > 1) {
+      const pick = await vscode.window.showQuickPick(
+        traces.map((t) => ({ label: `${t.spans[0]?.service}: ${t.spans[0]?.name}`, description: `${t.spans.length} spans · ${formatDuration(t.endUs - t.startUs)}`, detail: t.traceId, id: t.traceId })),
+        { placeHolder: `This file holds ${traces.length} traces: which one?` },
+      );
+      if (!pick) return undefined;
+      traceId = pick.id;
+    }
+    const chosen = traces.find((t) => t.traceId === traceId)!;
+    const label = vscode.workspace.asRelativePath(editor.document.uri);
+    fileTraces.set(traceId, { spans: [...chosen.spans], label });
+    return WaterfallPanel.show(deps, [...chosen.spans], 'file', label);
+  } catch (e) {
+    if (e instanceof TraceDecodeError) return void reportDecodeError(editor, e, log);
+    throw e;
+  }
+}
+
+function reportDecodeError(editor: vscode.TextEditor, e: TraceDecodeError, log: vscode.LogOutputChannel): string {
+  const message = `Not a readable trace: ${e.message}`;
+  log.warn(message);
+  if (e.position?.line !== undefined) {
+    const pos = new vscode.Position(e.position.line - 1, (e.position.column ?? 1) - 1);
+    editor.selection = new vscode.Selection(pos, pos);
+    editor.revealRange(new vscode.Range(pos, pos));
+  }
+  void vscode.window.showErrorMessage(message);
+  return message;
+}
+
 /** Decode the active editor's text and report what it holds; a decode error points at its line. */
-async function summarizeActiveEditor(output: vscode.LogOutputChannel): Promise<string | undefined> {
+async function summarizeActiveEditor(log: vscode.LogOutputChannel): Promise<string | undefined> {
   const editor = vscode.window.activeTextEditor;
   if (!editor) {
     void vscode.window.showWarningMessage('Trace Explorer: open a trace file (Zipkin, OTLP, Jaeger, Tempo JSON) first.');
@@ -35,21 +236,11 @@ async function summarizeActiveEditor(output: vscode.LogOutputChannel): Promise<s
       (t) => `${t.traceId}: ${t.spans.length} spans, ${t.levels} levels, ${formatDuration(t.endUs - t.startUs)}, services ${t.services.join(', ') || '(none)'}`,
     );
     const message = `${FORMAT_NAMES[format]}: ${traces.length} trace${traces.length === 1 ? '' : 's'}. ${lines.join('; ')}`;
-    output.info(message);
+    log.info(message);
     void vscode.window.showInformationMessage(message);
     return message;
   } catch (e) {
-    if (e instanceof TraceDecodeError) {
-      const message = `Not a readable trace: ${e.message}`;
-      output.warn(message);
-      if (e.position?.line !== undefined) {
-        const pos = new vscode.Position(e.position.line - 1, (e.position.column ?? 1) - 1);
-        editor.selection = new vscode.Selection(pos, pos);
-        editor.revealRange(new vscode.Range(pos, pos));
-      }
-      void vscode.window.showErrorMessage(message);
-      return message;
-    }
+    if (e instanceof TraceDecodeError) return reportDecodeError(editor, e, log);
     throw e;
   }
 }

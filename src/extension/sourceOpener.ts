@@ -1,0 +1,90 @@
+/**
+ * Opening a span's source location: inside a workspace folder directly (after path mappings); a file
+ * outside the workspace only after the user says yes; a path that exists nowhere gets a search by its
+ * trailing segments.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+
+export interface PathMapping {
+  from: string;
+  to: string;
+}
+
+export class SourceOpener {
+  constructor(private readonly log: vscode.LogOutputChannel) {}
+
+  private mappings(): PathMapping[] {
+    const raw = vscode.workspace.getConfiguration('traceExplorer').get<Record<string, string>>('pathMappings', {});
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
+    return Object.entries(raw).map(([from, to]) => ({ from, to: to.replace('${workspaceFolder}', folder) }));
+  }
+
+  /** Candidate absolute paths for a span's path, best first. */
+  candidates(p: string): string[] {
+    const out: string[] = [];
+    for (const m of this.mappings()) {
+      if (p === m.from || p.startsWith(m.from.endsWith('/') ? m.from : m.from + '/')) out.push(path.join(m.to, p.slice(m.from.length)));
+    }
+    if (path.isAbsolute(p)) out.push(p);
+    else for (const f of vscode.workspace.workspaceFolders ?? []) out.push(path.join(f.uri.fsPath, p));
+    return out;
+  }
+
+  private inWorkspace(fsPath: string): boolean {
+    return (vscode.workspace.workspaceFolders ?? []).some((f) => {
+      const rel = path.relative(f.uri.fsPath, fsPath);
+      return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+    });
+  }
+
+  private async exists(fsPath: string): Promise<boolean> {
+    try {
+      await vscode.workspace.fs.stat(vscode.Uri.file(fsPath));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async open(p: string, line?: number, column?: number): Promise<boolean> {
+    let target: string | undefined;
+    for (const c of this.candidates(p)) {
+      if (await this.exists(c)) {
+        target = c;
+        break;
+      }
+    }
+    if (!target) target = await this.searchBySuffix(p);
+    if (!target) {
+      void vscode.window.showWarningMessage(`Trace Explorer: ${p} is not in the workspace. Add a path mapping (traceExplorer.pathMappings) from the prefix it was built under to your folder.`);
+      return false;
+    }
+    if (!this.inWorkspace(target)) {
+      const choice = await vscode.window.showWarningMessage(`The span points outside the workspace: ${target}. Open it anyway?`, { modal: true }, 'Open');
+      if (choice !== 'Open') return false;
+    }
+    const pos = new vscode.Position(Math.max(0, (line ?? 1) - 1), Math.max(0, (column ?? 1) - 1));
+    await vscode.window.showTextDocument(vscode.Uri.file(target), { selection: new vscode.Range(pos, pos), preview: true, viewColumn: vscode.ViewColumn.One });
+    this.log.info(`opened ${target}:${line ?? 1}:${column ?? 1} for span path ${p}`);
+    return true;
+  }
+
+  /** Find workspace files ending with the longest trailing part of `p`; ask when several match. */
+  private async searchBySuffix(p: string): Promise<string | undefined> {
+    const parts = p.split(/[\\/]/).filter(Boolean);
+    for (let k = Math.min(parts.length, 4); k >= 1; k--) {
+      const tail = parts.slice(-k).join('/');
+      const found = await vscode.workspace.findFiles(`**/${tail}`, '**/node_modules/**', 20);
+      if (found.length === 1) return found[0].fsPath;
+      if (found.length > 1) {
+        const pick = await vscode.window.showQuickPick(
+          found.map((u) => ({ label: vscode.workspace.asRelativePath(u), uri: u })),
+          { placeHolder: `Several files match ${tail}: which one did the span run?` },
+        );
+        return pick?.uri.fsPath;
+      }
+    }
+    return undefined;
+  }
+}

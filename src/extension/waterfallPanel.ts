@@ -1,0 +1,195 @@
+/**
+ * The host side of a waterfall: one webview panel per trace, fed once with the trace's columns and
+ * then answering the webview's requests (details, search, copy, open source, skew toggle). Panels
+ * come back after a reload through the serializer, which re-reads the trace from its source.
+ */
+import * as vscode from 'vscode';
+import { encodeSpans } from '../shared/formats/encode';
+import type { EncodeFormat, Span } from '../shared/model';
+import type { FromWebview, ReplyMap, Request, ToWebview } from '../shared/protocol';
+import { linkTrace } from '../shared/trace/link';
+import { searchTrace } from '../shared/trace/search';
+import type { Trace } from '../shared/trace/trace';
+import { spanDetails, toWaterfallData } from '../shared/trace/waterfall';
+import type { SourceOpener } from './sourceOpener';
+import { waterfallHtml } from './webviewHtml';
+
+export const WATERFALL_VIEW_TYPE = 'traceExplorer.waterfall';
+
+interface PanelState {
+  traceId: string;
+  sourceId: string;
+}
+
+export interface WaterfallDeps {
+  extensionUri: vscode.Uri;
+  log: vscode.LogOutputChannel;
+  opener: SourceOpener;
+  /** Spans of a trace from a source, for revival after reload. */
+  load(sourceId: string, traceId: string): Promise<{ spans: Span[]; sourceLabel: string } | undefined>;
+}
+
+export class WaterfallPanel implements vscode.Disposable {
+  private static readonly panels = new Map<string, WaterfallPanel>();
+  private trace: Trace;
+  private adjustSkew: boolean;
+  private ready = false;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  /** Show a trace, reusing its panel when it is already open. */
+  static show(deps: WaterfallDeps, spans: Span[], sourceId: string, sourceLabel: string, selectSpanId?: string): WaterfallPanel {
+    const trace = linkTrace(spans, { adjustSkew: adjustSkewDefault() });
+    const key = `${sourceId}/${trace.traceId}`;
+    const existing = WaterfallPanel.panels.get(key);
+    if (existing) {
+      existing.update(spans, selectSpanId);
+      existing.panel.reveal();
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(WATERFALL_VIEW_TYPE, titleOf(trace), vscode.ViewColumn.Active, options(deps.extensionUri));
+    return new WaterfallPanel(deps, panel, spans, trace, sourceId, sourceLabel, selectSpanId);
+  }
+
+  static register(deps: WaterfallDeps): vscode.Disposable {
+    return vscode.window.registerWebviewPanelSerializer(WATERFALL_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+        panel.webview.options = options(deps.extensionUri); // the extension's path may have changed
+        const s = state as Partial<PanelState> | undefined;
+        const loaded = s?.traceId && s.sourceId ? await deps.load(s.sourceId, s.traceId).catch(() => undefined) : undefined;
+        if (!loaded || !s?.traceId || !s.sourceId) {
+          panel.webview.html = waterfallHtml(panel.webview, deps.extensionUri);
+          void panel.webview.postMessage({ type: 'failed', message: `Trace ${s?.traceId ?? ''} is no longer available from its source; open it again from the Traces view.` } satisfies ToWebview);
+          return;
+        }
+        const trace = linkTrace(loaded.spans, { adjustSkew: adjustSkewDefault() });
+        new WaterfallPanel(deps, panel, loaded.spans, trace, s.sourceId, loaded.sourceLabel);
+      },
+    });
+  }
+
+  /** Open panels, for tests and for "reveal" after a send. */
+  static get(sourceId: string, traceId: string): WaterfallPanel | undefined {
+    return WaterfallPanel.panels.get(`${sourceId}/${traceId}`);
+  }
+
+  private constructor(
+    private readonly deps: WaterfallDeps,
+    readonly panel: vscode.WebviewPanel,
+    private spans: Span[],
+    trace: Trace,
+    private readonly sourceId: string,
+    private readonly sourceLabel: string,
+    private pendingSelect?: string,
+  ) {
+    this.trace = trace;
+    this.adjustSkew = adjustSkewDefault();
+    WaterfallPanel.panels.set(this.key, this);
+    panel.webview.html = waterfallHtml(panel.webview, deps.extensionUri);
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((m: FromWebview) => this.onMessage(m)),
+      panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  private get key(): string {
+    return `${this.sourceId}/${this.trace.traceId}`;
+  }
+
+  get traceId(): string {
+    return this.trace.traceId;
+  }
+
+  get rowCount(): number {
+    return this.trace.spans.length;
+  }
+
+  /** New spans for the same trace (a refresh, or more spans arrived). */
+  update(spans: Span[], selectSpanId?: string): void {
+    this.spans = spans;
+    this.trace = linkTrace(spans, { adjustSkew: this.adjustSkew });
+    this.pendingSelect = selectSpanId;
+    if (this.ready) this.postTrace();
+  }
+
+  private postTrace(): void {
+    const data = toWaterfallData(this.trace, this.sourceLabel);
+    this.panel.title = titleOf(this.trace);
+    void this.post({ type: 'trace', data, selectSpanId: this.pendingSelect });
+    this.pendingSelect = undefined;
+  }
+
+  private post(message: ToWebview): Thenable<boolean> {
+    return this.panel.webview.postMessage(message);
+  }
+
+  private onMessage(m: FromWebview): void {
+    switch (m.type) {
+      case 'ready':
+        this.ready = true;
+        this.postTrace();
+        break;
+      case 'state':
+        break;
+      case 'request':
+        this.answer(m.requestId, m.request).then(
+          (value) => this.post({ type: 'reply', requestId: m.requestId, ok: true, value }),
+          (e: unknown) => this.post({ type: 'reply', requestId: m.requestId, ok: false, error: e instanceof Error ? e.message : String(e) }),
+        );
+        break;
+      default:
+        this.deps.log.warn(`waterfall: ignoring an unknown message ${JSON.stringify(m).slice(0, 200)}`);
+    }
+  }
+
+  private async answer(requestId: number, r: Request): Promise<ReplyMap[Request['action']]> {
+    void requestId;
+    switch (r.action) {
+      case 'details':
+        return spanDetails(this.trace, r.row);
+      case 'search':
+        return { rows: searchTrace(this.trace, r.query) };
+      case 'copy': {
+        const span = this.trace.spans[r.row];
+        if (!span) throw new Error('that span is no longer in the trace');
+        let text: string;
+        if (r.format === 'id') text = span.spanId;
+        else {
+          const encoded = encodeSpans([span], r.format as EncodeFormat);
+          text = JSON.stringify(JSON.parse(encoded.body as string), null, 2);
+        }
+        await vscode.env.clipboard.writeText(text);
+        return { copied: r.format };
+      }
+      case 'openSource':
+        return { opened: await this.deps.opener.open(r.path, r.line, r.column) };
+      case 'setSkew':
+        this.adjustSkew = r.on;
+        this.trace = linkTrace(this.spans, { adjustSkew: r.on });
+        this.postTrace();
+        return {};
+    }
+  }
+
+  dispose(): void {
+    if (WaterfallPanel.panels.get(this.key) === this) WaterfallPanel.panels.delete(this.key);
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
+  }
+}
+
+function options(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    retainContextWhenHidden: false, // state is small and re-sent on show; keeping 100k rows alive costs memory
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+  };
+}
+
+function titleOf(trace: Trace): string {
+  const root = trace.spans[0];
+  return root ? `Trace ${root.name || trace.traceId.slice(0, 8)}` : `Trace ${trace.traceId.slice(0, 8)}`;
+}
+
+function adjustSkewDefault(): boolean {
+  return vscode.workspace.getConfiguration('traceExplorer').get<boolean>('adjustClockSkew', false);
+}

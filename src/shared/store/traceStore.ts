@@ -1,0 +1,170 @@
+/**
+ * The built-in local endpoint's memory: spans grouped by trace, bounded by a span budget (the oldest
+ * traces — by when they were last written — are evicted first, and the eviction count is kept so the
+ * UI can say so). Pure: the receiver and the tree view sit on top of it.
+ */
+import { traceIdKey } from '../ids';
+import type { Span } from '../model';
+
+export interface TraceSummaryRow {
+  traceId: string;
+  rootService: string;
+  rootName: string;
+  startUs: number;
+  durationUs: number;
+  spanCount: number;
+  errorCount: number;
+  services: string[];
+  /** When the store last received a span of this trace (ms since epoch, the store's clock). */
+  updatedMs: number;
+}
+
+export interface TraceQuery {
+  service?: string;
+  spanName?: string;
+  minDurationUs?: number;
+  maxDurationUs?: number;
+  /** Only traces that started at or after this time (µs since epoch). */
+  sinceUs?: number;
+  limit?: number;
+}
+
+interface Entry {
+  traceId: string;
+  spans: Span[];
+  updatedMs: number;
+}
+
+export interface StoreStats {
+  traces: number;
+  spans: number;
+  evictedTraces: number;
+  maxSpans: number;
+}
+
+export class TraceStore {
+  /** Insertion order of a Map = least recently written first, which is the eviction order. */
+  private readonly traces = new Map<string, Entry>();
+  private spanCount = 0;
+  private evicted = 0;
+  private readonly listeners = new Set<(traceIds: string[]) => void>();
+
+  constructor(
+    private maxSpans = 200_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  setMaxSpans(max: number): void {
+    this.maxSpans = Math.max(1, max);
+    this.evict();
+  }
+
+  /** Add spans; returns the ids of the traces they belong to. Listeners hear about it once per call. */
+  add(spans: readonly Span[]): string[] {
+    const touched = new Set<string>();
+    const t = this.now();
+    for (const s of spans) {
+      const key = traceIdKey(s.traceId);
+      let e = this.traces.get(key);
+      if (e) this.traces.delete(key); // re-insert: now the most recently written
+      else e = { traceId: s.traceId, spans: [], updatedMs: t };
+      e.spans.push(s);
+      e.updatedMs = t;
+      if (s.traceId.length > e.traceId.length) e.traceId = s.traceId;
+      this.traces.set(key, e);
+      this.spanCount++;
+      touched.add(e.traceId);
+    }
+    this.evict();
+    const ids = [...touched].filter((id) => this.traces.has(traceIdKey(id)));
+    if (ids.length) for (const l of this.listeners) l(ids);
+    return ids;
+  }
+
+  private evict(): void {
+    for (const [key, e] of this.traces) {
+      if (this.spanCount <= this.maxSpans || this.traces.size <= 1) break;
+      this.traces.delete(key);
+      this.spanCount -= e.spans.length;
+      this.evicted++;
+    }
+  }
+
+  get(traceId: string): readonly Span[] | undefined {
+    return this.traces.get(traceIdKey(traceId.toLowerCase()))?.spans;
+  }
+
+  /** Newest first. */
+  list(q: TraceQuery = {}): TraceSummaryRow[] {
+    const out: TraceSummaryRow[] = [];
+    const entries = [...this.traces.values()].reverse();
+    for (const e of entries) {
+      const row = summarize(e);
+      if (q.service && !row.services.includes(q.service)) continue;
+      if (q.spanName && !e.spans.some((s) => s.name === q.spanName)) continue;
+      if (q.minDurationUs !== undefined && row.durationUs < q.minDurationUs) continue;
+      if (q.maxDurationUs !== undefined && row.durationUs > q.maxDurationUs) continue;
+      if (q.sinceUs !== undefined && row.startUs < q.sinceUs) continue;
+      out.push(row);
+      if (q.limit !== undefined && out.length >= q.limit) break;
+    }
+    return out;
+  }
+
+  services(): string[] {
+    const set = new Set<string>();
+    for (const e of this.traces.values()) for (const s of e.spans) if (s.service) set.add(s.service);
+    return [...set].sort();
+  }
+
+  spanNames(service: string): string[] {
+    const set = new Set<string>();
+    for (const e of this.traces.values()) for (const s of e.spans) if (s.service === service && s.name) set.add(s.name);
+    return [...set].sort();
+  }
+
+  stats(): StoreStats {
+    return { traces: this.traces.size, spans: this.spanCount, evictedTraces: this.evicted, maxSpans: this.maxSpans };
+  }
+
+  clear(): void {
+    this.traces.clear();
+    this.spanCount = 0;
+  }
+
+  onDidAdd(listener: (traceIds: string[]) => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+}
+
+/** A list row for a trace without linking it: the root is the earliest span without a parent in the trace. */
+export function summarize(e: { traceId: string; spans: readonly Span[]; updatedMs: number }): TraceSummaryRow {
+  const ids = new Set(e.spans.map((s) => s.spanId));
+  let root: Span | undefined;
+  let start = Infinity;
+  let end = -Infinity;
+  let errors = 0;
+  const services = new Set<string>();
+  for (const s of e.spans) {
+    if (Number.isFinite(s.startUs)) {
+      start = Math.min(start, s.startUs);
+      end = Math.max(end, s.startUs + (Number.isFinite(s.durationUs) ? s.durationUs : 0));
+    }
+    if (s.status.code === 'error') errors++;
+    if (s.service) services.add(s.service);
+    const isRoot = !s.parentId || !ids.has(s.parentId);
+    if (isRoot && (!root || !!root.parentId > !!s.parentId || (s.startUs < root.startUs && !!root.parentId === !!s.parentId))) root = s;
+  }
+  return {
+    traceId: e.traceId,
+    rootService: root?.service ?? '',
+    rootName: root?.name ?? '',
+    startUs: Number.isFinite(start) ? start : 0,
+    durationUs: Number.isFinite(end) ? end - start : 0,
+    spanCount: e.spans.length,
+    errorCount: errors,
+    services: [...services].sort(),
+    updatedMs: e.updatedMs,
+  };
+}

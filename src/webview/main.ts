@@ -1,0 +1,619 @@
+/**
+ * The waterfall: a virtualized list of span rows on a shared time axis. Only the rows in view exist
+ * in the DOM (a fixed pool, repositioned on scroll), so 100,000 spans scroll like 100. Collapse and
+ * "matches only" are linear scans over the pre-order rows (subtree = rows up to `subtreeEnd`).
+ * Everything from span data is written with textContent.
+ */
+import type { SpanDetails, ToWebview, WaterfallData } from '../shared/protocol';
+import { el, formatDuration, niceStep } from './format';
+import { handleReply, request } from './rpc';
+import { vscode } from './vscodeApi';
+
+const ROW_H = 22;
+const OVERSCAN = 8;
+const PALETTE = 10;
+
+interface View {
+  data: WaterfallData;
+  collapsed: Uint8Array;
+  visible: Int32Array;
+  visibleCount: number;
+  selected: number;
+  matches: number[];
+  matchSet: Set<number>;
+  matchIndex: number;
+  matchesOnly: boolean;
+  showCritical: boolean;
+  /** Zoom window, µs relative to the trace start. */
+  v0: number;
+  v1: number;
+}
+
+let view: View | null = null;
+const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
+
+// ------------------------------------------------------------------------------------------ layout
+
+document.body.append(
+  el('header', { id: 'header' },
+    el('div', { id: 'titlebar' }, el('span', { id: 'title' }, 'Loading trace…'), el('span', { id: 'meta' })),
+    el('div', { id: 'toolbar', role: 'toolbar', 'aria-label': 'Waterfall tools' },
+      el('input', { id: 'search', type: 'search', placeholder: 'Search names, services, attributes — "quoted phrase", key=value', 'aria-label': 'Search spans', spellcheck: 'false' }),
+      el('button', { id: 'prev', title: 'Previous match (Shift+Enter)', 'aria-label': 'Previous match' }, '↑'),
+      el('button', { id: 'next', title: 'Next match (Enter)', 'aria-label': 'Next match' }, '↓'),
+      el('span', { id: 'count', 'aria-live': 'polite' }),
+      el('label', {}, el('input', { id: 'only', type: 'checkbox' }), ' Matches only'),
+      el('label', {}, el('input', { id: 'critical', type: 'checkbox' }), ' Critical path'),
+      el('label', { title: 'Zipkin-style clock-skew correction; moved spans are marked ⇄' }, el('input', { id: 'skew', type: 'checkbox' }), ' Adjust clock skew'),
+      el('button', { id: 'expand', title: 'Expand all' }, 'Expand all'),
+      el('button', { id: 'collapse', title: 'Collapse all' }, 'Collapse all'),
+    ),
+  ),
+  el('main', { id: 'main' },
+    el('section', { id: 'left', 'aria-label': 'Waterfall' },
+      el('div', { id: 'minimap', title: 'Drag to zoom, double-click to reset' }, el('canvas', { id: 'minicanvas' }), el('div', { id: 'miniwindow' }), el('div', { id: 'minidrag' })),
+      el('div', { id: 'ruler' }, el('div', { id: 'rulername' }, 'Service / span'), el('div', { id: 'ticks' })),
+      el('div', { id: 'rows', tabindex: '0', role: 'tree', 'aria-label': 'Spans', 'aria-multiselectable': 'false' }, el('div', { id: 'spacer' })),
+    ),
+    el('aside', { id: 'details', 'aria-label': 'Span details' }, el('p', { class: 'hint' }, 'Select a span to see its details.')),
+  ),
+  el('div', { id: 'status', role: 'status' }),
+);
+
+const rowsEl = $<HTMLDivElement>('rows');
+const spacer = $<HTMLDivElement>('spacer');
+const pool: HTMLDivElement[] = [];
+
+function makeRow(): HTMLDivElement {
+  const row = el('div', { class: 'row', role: 'treeitem' },
+    el('div', { class: 'label' }, el('span', { class: 'twisty' }), el('span', { class: 'chip' }), el('span', { class: 'svc' }), el('span', { class: 'name' }), el('span', { class: 'flags' })),
+    el('div', { class: 'lane' }, el('div', { class: 'bar' }), el('span', { class: 'dur' })),
+  );
+  row.addEventListener('mousedown', (e) => {
+    const r = Number(row.dataset.row);
+    if (!view || Number.isNaN(r)) return;
+    if ((e.target as HTMLElement).classList.contains('twisty')) toggle(r);
+    select(r, false);
+    e.preventDefault();
+    rowsEl.focus();
+  });
+  row.addEventListener('dblclick', () => {
+    const r = Number(row.dataset.row);
+    if (!Number.isNaN(r)) toggle(r);
+  });
+  spacer.append(row);
+  return row;
+}
+
+// ------------------------------------------------------------------------------------------ model
+
+function recomputeVisible(v: View): void {
+  const d = v.data;
+  const n = d.rowCount;
+  let keep: Uint8Array | null = null;
+  if (v.matchesOnly && v.matches.length) {
+    // A match and its ancestors stay, so every match keeps its place in the tree.
+    keep = new Uint8Array(n);
+    for (const m of v.matches) for (let r = m; r >= 0 && !keep[r]; r = d.parent[r]) keep[r] = 1;
+  }
+  let count = 0;
+  for (let r = 0; r < n; ) {
+    if (keep && !keep[r]) {
+      r++;
+      continue;
+    }
+    v.visible[count++] = r;
+    r = v.collapsed[r] ? d.subtreeEnd[r] : r + 1;
+  }
+  v.visibleCount = count;
+  spacer.style.height = `${count * ROW_H}px`;
+}
+
+function visiblePos(r: number): number {
+  if (!view) return -1;
+  // Binary search: visible rows are in increasing row order.
+  let lo = 0;
+  let hi = view.visibleCount - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const x = view.visible[mid];
+    if (x === r) return mid;
+    if (x < r) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+// ------------------------------------------------------------------------------------------ render
+
+function render(): void {
+  const v = view;
+  if (!v) return;
+  const d = v.data;
+  const top = rowsEl.scrollTop;
+  const height = rowsEl.clientHeight || 600;
+  const first = Math.max(0, Math.floor(top / ROW_H) - OVERSCAN);
+  const last = Math.min(v.visibleCount, Math.ceil((top + height) / ROW_H) + OVERSCAN);
+  while (pool.length < last - first) pool.push(makeRow());
+  const span = Math.max(1e-9, v.v1 - v.v0);
+  for (let k = 0; k < pool.length; k++) {
+    const row = pool[k];
+    const pos = first + k;
+    if (pos >= last) {
+      row.style.display = 'none';
+      delete row.dataset.row;
+      continue;
+    }
+    const r = v.visible[pos];
+    row.style.display = '';
+    row.style.transform = `translateY(${pos * ROW_H}px)`;
+    row.dataset.row = String(r);
+    const hasKids = d.subtreeEnd[r] > r + 1;
+    row.setAttribute('aria-level', String(d.depth[r] + 1));
+    row.setAttribute('aria-selected', String(r === v.selected));
+    if (hasKids) row.setAttribute('aria-expanded', String(!v.collapsed[r]));
+    else row.removeAttribute('aria-expanded');
+    row.setAttribute('aria-label', `${d.services[d.service[r]] || 'unknown service'} ${d.name[r]}, ${formatDuration(d.duration[r])}${d.error[r] ? ', error' : ''}`);
+    row.id = `row-${r}`;
+    row.className = `row${r === v.selected ? ' selected' : ''}${v.matchSet.has(r) ? ' match' : ''}${d.error[r] ? ' error' : ''}${v.showCritical && d.critical[r] ? ' critical' : ''}${v.showCritical && !d.critical[r] ? ' dim' : ''}`;
+    const [label, lane] = row.children as unknown as [HTMLDivElement, HTMLDivElement];
+    label.style.paddingLeft = `${4 + Math.min(d.depth[r], 60) * 12}px`;
+    const [twisty, chip, svc, name, flags] = label.children as unknown as HTMLSpanElement[];
+    twisty.textContent = hasKids ? (v.collapsed[r] ? '▸' : '▾') : '';
+    const color = `svc-${d.service[r] % PALETTE}`;
+    chip.className = `chip ${color}`;
+    svc.textContent = d.services[d.service[r]] || '?';
+    name.textContent = d.name[r] || '(unnamed)';
+    const f: string[] = [];
+    if (d.error[r]) f.push('!');
+    if (d.adjust[r]) f.push('⇄');
+    if (d.warned[r]) f.push('⚠');
+    if (hasKids && v.collapsed[r]) f.push(`+${d.subtreeEnd[r] - r - 1}`);
+    flags.textContent = f.join(' ');
+    const [bar, dur] = lane.children as unknown as [HTMLDivElement, HTMLSpanElement];
+    const left = ((d.start[r] - v.v0) / span) * 100;
+    const width = Math.max((d.duration[r] / span) * 100, 0.05);
+    bar.className = `bar ${color}`;
+    bar.style.left = `${left}%`;
+    bar.style.width = `${width}%`;
+    bar.replaceChildren();
+    const marks = d.marks[r];
+    if (marks && d.duration[r] > 0) {
+      for (const m of marks.slice(0, 20)) {
+        const mark = el('i', { class: 'mark' });
+        mark.style.left = `${((m - d.start[r]) / d.duration[r]) * 100}%`;
+        bar.append(mark);
+      }
+    }
+    dur.textContent = formatDuration(d.duration[r]);
+    // After the bar when there is room, else before it, else inside its end.
+    const end = left + width;
+    dur.classList.toggle('inside', false);
+    if (end < 88) {
+      dur.style.left = `${Math.max(end, 0)}%`;
+      dur.style.right = '';
+    } else if (left > 12) {
+      dur.style.left = '';
+      dur.style.right = `${100 - left}%`;
+    } else {
+      dur.style.left = '';
+      dur.style.right = `${Math.max(0, 100 - end)}%`;
+      dur.classList.toggle('inside', true);
+    }
+  }
+  rowsEl.setAttribute('aria-activedescendant', v.selected >= 0 ? `row-${v.selected}` : '');
+}
+
+function renderRuler(): void {
+  const v = view;
+  if (!v) return;
+  const ticks = $<HTMLDivElement>('ticks');
+  ticks.replaceChildren();
+  const span = v.v1 - v.v0;
+  const step = niceStep(span, 6);
+  for (let t = Math.ceil(v.v0 / step) * step; t <= v.v1; t += step) {
+    const tick = el('span', { class: 'tick' }, formatDuration(t));
+    tick.style.left = `${((t - v.v0) / span) * 100}%`;
+    ticks.append(tick);
+  }
+}
+
+function renderMinimap(): void {
+  const v = view;
+  if (!v) return;
+  const canvas = $<HTMLCanvasElement>('minicanvas');
+  const box = canvas.getBoundingClientRect();
+  const w = Math.max(1, Math.floor(box.width));
+  const h = Math.max(1, Math.floor(box.height));
+  canvas.width = w;
+  canvas.height = h;
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return;
+  const d = v.data;
+  const total = Math.max(1e-9, d.durationUs);
+  const style = getComputedStyle(document.body);
+  const colors = Array.from({ length: PALETTE }, (_, i) => style.getPropertyValue(`--svc-${i}`).trim() || '#888');
+  ctx.clearRect(0, 0, w, h);
+  // One pixel row per bucket of spans: the minimap shows the shape of the whole trace at any size.
+  const perRow = Math.max(1, d.rowCount / h);
+  for (let r = 0; r < d.rowCount; r++) {
+    const y = Math.floor(r / perRow);
+    ctx.fillStyle = colors[d.service[r] % PALETTE];
+    ctx.fillRect((d.start[r] / total) * w, y, Math.max(1, (d.duration[r] / total) * w), 1);
+  }
+  const win = $<HTMLDivElement>('miniwindow');
+  win.style.left = `${(v.v0 / total) * 100}%`;
+  win.style.width = `${((v.v1 - v.v0) / total) * 100}%`;
+}
+
+function renderAll(): void {
+  recomputeVisible(view!);
+  render();
+  renderRuler();
+  renderMinimap();
+}
+
+// ------------------------------------------------------------------------------------------ actions
+
+function toggle(r: number, expand?: boolean): void {
+  const v = view;
+  if (!v || v.data.subtreeEnd[r] <= r + 1) return;
+  v.collapsed[r] = expand === undefined ? (v.collapsed[r] ? 0 : 1) : expand ? 0 : 1;
+  recomputeVisible(v);
+  render();
+}
+
+function setAllCollapsed(collapsed: boolean): void {
+  const v = view;
+  if (!v) return;
+  const d = v.data;
+  for (let r = 0; r < d.rowCount; r++) v.collapsed[r] = collapsed && d.subtreeEnd[r] > r + 1 ? 1 : 0;
+  recomputeVisible(v);
+  render();
+}
+
+/** Make a row visible by expanding its ancestors. */
+function reveal(r: number): void {
+  const v = view!;
+  let changed = false;
+  for (let p = v.data.parent[r]; p >= 0; p = v.data.parent[p]) {
+    if (v.collapsed[p]) {
+      v.collapsed[p] = 0;
+      changed = true;
+    }
+  }
+  if (changed) recomputeVisible(v);
+}
+
+function scrollToRow(r: number): void {
+  const pos = visiblePos(r);
+  if (pos < 0) return;
+  const top = pos * ROW_H;
+  if (top < rowsEl.scrollTop) rowsEl.scrollTop = top;
+  else if (top + ROW_H > rowsEl.scrollTop + rowsEl.clientHeight) rowsEl.scrollTop = top + ROW_H - rowsEl.clientHeight;
+}
+
+let detailsToken = 0;
+function select(r: number, scroll = true): void {
+  const v = view;
+  if (!v || r < 0 || r >= v.data.rowCount) return;
+  v.selected = r;
+  reveal(r);
+  if (scroll) scrollToRow(r);
+  render();
+  vscode.setState({ traceId: v.data.traceId, selectedSpanId: v.data.spanId[r] });
+  vscode.postMessage({ type: 'state', selectedSpanId: v.data.spanId[r] });
+  const token = ++detailsToken;
+  request({ action: 'details', row: r })
+    .then((details) => token === detailsToken && showDetails(details))
+    .catch((e: Error) => token === detailsToken && $('details').replaceChildren(el('p', { class: 'error' }, `Could not load details: ${e.message}`)));
+}
+
+function moveSelection(delta: number): void {
+  const v = view;
+  if (!v || v.visibleCount === 0) return;
+  const pos = v.selected >= 0 ? visiblePos(v.selected) : -1;
+  const next = Math.min(v.visibleCount - 1, Math.max(0, pos < 0 ? 0 : pos + delta));
+  select(v.visible[next]);
+}
+
+// ------------------------------------------------------------------------------------------ details
+
+function kvTable(rows: Array<[string, string]>): HTMLElement {
+  if (!rows.length) return el('p', { class: 'hint' }, 'none');
+  const table = el('table', { class: 'kv' });
+  for (const [k, val] of rows) table.append(el('tr', {}, el('th', {}, k), el('td', {}, val)));
+  return table;
+}
+
+function section(title: string, ...content: Node[]): HTMLElement {
+  return el('section', {}, el('h3', {}, title), ...content);
+}
+
+function showDetails(s: SpanDetails): void {
+  const v = view!;
+  const pane = $('details');
+  const actions = el('div', { class: 'actions' });
+  const copy = (label: string, format: 'id' | 'zipkin' | 'otlp-json' | 'jaeger'): void => {
+    const b = el('button', {}, label);
+    b.addEventListener('click', () => {
+      request({ action: 'copy', row: s.row, format })
+        .then(() => status(`Copied ${label.toLowerCase()}.`))
+        .catch((e: Error) => status(e.message));
+    });
+    actions.append(b);
+  };
+  copy('Copy span id', 'id');
+  copy('Copy as Zipkin', 'zipkin');
+  copy('Copy as OTLP/JSON', 'otlp-json');
+  copy('Copy as Jaeger', 'jaeger');
+
+  const head = el('div', { class: 'dhead' },
+    el('h2', {}, s.name || '(unnamed)'),
+    el('div', { class: 'sub' }, `${s.service || 'unknown service'} · ${s.kind} · ${formatDuration(s.durationUs)} · starts +${formatDuration(s.startUs - v.data.startUs)}`),
+    el('div', { class: `statusline ${s.status.code}` }, `status: ${s.status.code}${s.status.message ? ` — ${s.status.message}` : ''}`),
+    el('div', { class: 'ids' }, `span ${s.spanId}${s.parentId ? ` · parent ${s.parentId}` : ' · root'}`),
+  );
+  const parts: Node[] = [head, actions];
+  if (s.warnings.length) parts.push(section('Repairs', el('ul', { class: 'warnings' }, ...s.warnings.map((w) => el('li', {}, w)))));
+  if (s.sources.length) {
+    const list = el('ul', { class: 'sources' });
+    for (const src of s.sources) {
+      const a = el('a', { href: '#', title: `Open ${src.path}` }, src.label);
+      a.addEventListener('click', (e) => {
+        e.preventDefault();
+        request({ action: 'openSource', path: src.path, line: src.line, column: src.column }).catch((err: Error) => status(err.message));
+      });
+      list.append(el('li', {}, a));
+    }
+    parts.push(section('Source', list));
+  }
+  parts.push(section('Attributes', kvTable(s.attributes)));
+  if (s.events.length) {
+    const list = el('ul', { class: 'events' });
+    for (const e of s.events) list.append(el('li', {}, el('strong', {}, `+${formatDuration(e.offsetUs)} ${e.name}`), e.attributes.length ? kvTable(e.attributes) : ''));
+    parts.push(section(`Events (${s.events.length})`, list));
+  }
+  if (s.links.length) {
+    const list = el('ul', { class: 'links' });
+    for (const l of s.links) {
+      if (l.row !== null) {
+        const a = el('a', { href: '#' }, `span ${l.spanId} (this trace)`);
+        const row = l.row;
+        a.addEventListener('click', (e) => {
+          e.preventDefault();
+          select(row);
+        });
+        list.append(el('li', {}, a));
+      } else list.append(el('li', {}, `trace ${l.traceId} · span ${l.spanId}`));
+    }
+    parts.push(section(`Links (${s.links.length})`, list));
+  }
+  parts.push(section('Resource', kvTable(s.resource)));
+  if (s.scope) parts.push(section('Instrumentation scope', el('p', {}, s.scope)));
+  pane.replaceChildren(...parts);
+}
+
+function status(text: string): void {
+  $('status').textContent = text;
+}
+
+// ------------------------------------------------------------------------------------------ search
+
+let searchToken = 0;
+async function runSearch(query: string): Promise<void> {
+  const v = view;
+  if (!v) return;
+  const token = ++searchToken;
+  if (!query.trim()) {
+    v.matches = [];
+    v.matchSet = new Set();
+    $('count').textContent = '';
+    recomputeVisible(v);
+    render();
+    return;
+  }
+  try {
+    const { rows, error } = await request({ action: 'search', query });
+    if (token !== searchToken) return;
+    v.matches = rows;
+    v.matchSet = new Set(rows);
+    v.matchIndex = -1;
+    $('count').textContent = error ?? (rows.length ? `${rows.length} match${rows.length === 1 ? '' : 'es'}` : 'no matches');
+    recomputeVisible(v);
+    if (rows.length) gotoMatch(1);
+    else render();
+  } catch (e) {
+    $('count').textContent = (e as Error).message;
+  }
+}
+
+function gotoMatch(delta: number): void {
+  const v = view;
+  if (!v || !v.matches.length) return;
+  v.matchIndex = (v.matchIndex + delta + v.matches.length) % v.matches.length;
+  $('count').textContent = `${v.matchIndex + 1} of ${v.matches.length}`;
+  select(v.matches[v.matchIndex]);
+}
+
+// ------------------------------------------------------------------------------------------ events
+
+rowsEl.addEventListener('scroll', () => requestAnimationFrame(render), { passive: true });
+window.addEventListener('resize', () => {
+  render();
+  renderMinimap();
+});
+
+rowsEl.addEventListener('keydown', (e) => {
+  const v = view;
+  if (!v) return;
+  const page = Math.max(1, Math.floor(rowsEl.clientHeight / ROW_H) - 1);
+  const r = v.selected;
+  switch (e.key) {
+    case 'ArrowDown': case 'j': moveSelection(1); break;
+    case 'ArrowUp': case 'k': moveSelection(-1); break;
+    case 'PageDown': moveSelection(page); break;
+    case 'PageUp': moveSelection(-page); break;
+    case 'Home': moveSelection(-Infinity); break;
+    case 'End': moveSelection(Infinity); break;
+    case 'ArrowRight':
+      if (r >= 0 && v.data.subtreeEnd[r] > r + 1) {
+        if (v.collapsed[r]) toggle(r, true);
+        else select(r + 1);
+      }
+      break;
+    case 'ArrowLeft':
+      if (r >= 0) {
+        if (v.data.subtreeEnd[r] > r + 1 && !v.collapsed[r]) toggle(r, false);
+        else if (v.data.parent[r] >= 0) select(v.data.parent[r]);
+      }
+      break;
+    case 'Enter': case ' ': if (r >= 0) toggle(r); break;
+    case '/': $('search').focus(); break;
+    case 'n': gotoMatch(1); break;
+    case 'N': gotoMatch(-1); break;
+    case 'Escape':
+      ($('search') as HTMLInputElement).value = '';
+      void runSearch('');
+      break;
+    default: return;
+  }
+  e.preventDefault();
+});
+
+const searchInput = $<HTMLInputElement>('search');
+let searchTimer = 0;
+searchInput.addEventListener('input', () => {
+  window.clearTimeout(searchTimer);
+  searchTimer = window.setTimeout(() => void runSearch(searchInput.value), 150);
+});
+searchInput.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter') {
+    window.clearTimeout(searchTimer);
+    if (view?.matches.length && searchInput.value.trim()) gotoMatch(e.shiftKey ? -1 : 1);
+    else void runSearch(searchInput.value);
+    e.preventDefault();
+  } else if (e.key === 'Escape') {
+    searchInput.value = '';
+    void runSearch('');
+    rowsEl.focus();
+    e.preventDefault();
+  } else if (e.key === 'ArrowDown') {
+    rowsEl.focus();
+    e.preventDefault();
+  }
+});
+$('next').addEventListener('click', () => gotoMatch(1));
+$('prev').addEventListener('click', () => gotoMatch(-1));
+$<HTMLInputElement>('only').addEventListener('change', (e) => {
+  if (!view) return;
+  view.matchesOnly = (e.target as HTMLInputElement).checked;
+  recomputeVisible(view);
+  render();
+});
+$<HTMLInputElement>('critical').addEventListener('change', (e) => {
+  if (!view) return;
+  view.showCritical = (e.target as HTMLInputElement).checked;
+  render();
+});
+$<HTMLInputElement>('skew').addEventListener('change', (e) => {
+  const on = (e.target as HTMLInputElement).checked;
+  status(on ? 'Adjusting clock skew…' : 'Showing times as reported…');
+  request({ action: 'setSkew', on }).catch((err: Error) => status(err.message));
+});
+$('expand').addEventListener('click', () => setAllCollapsed(false));
+$('collapse').addEventListener('click', () => setAllCollapsed(true));
+
+// Minimap: drag to choose a time window, double-click to see everything again.
+const minimap = $<HTMLDivElement>('minimap');
+let dragFrom: number | null = null;
+const fraction = (e: MouseEvent): number => {
+  const box = minimap.getBoundingClientRect();
+  return Math.min(1, Math.max(0, (e.clientX - box.left) / Math.max(1, box.width)));
+};
+minimap.addEventListener('mousedown', (e) => {
+  dragFrom = fraction(e);
+  e.preventDefault();
+});
+window.addEventListener('mousemove', (e) => {
+  if (dragFrom === null) return;
+  const drag = $<HTMLDivElement>('minidrag');
+  const to = fraction(e);
+  drag.style.display = 'block';
+  drag.style.left = `${Math.min(dragFrom, to) * 100}%`;
+  drag.style.width = `${Math.abs(to - dragFrom) * 100}%`;
+});
+window.addEventListener('mouseup', (e) => {
+  if (dragFrom === null || !view) return;
+  const to = fraction(e);
+  $<HTMLDivElement>('minidrag').style.display = 'none';
+  if (Math.abs(to - dragFrom) > 0.005) {
+    const total = view.data.durationUs;
+    view.v0 = Math.min(dragFrom, to) * total;
+    view.v1 = Math.max(dragFrom, to) * total;
+    render();
+    renderRuler();
+    renderMinimap();
+  }
+  dragFrom = null;
+});
+minimap.addEventListener('dblclick', () => {
+  if (!view) return;
+  view.v0 = 0;
+  view.v1 = view.data.durationUs;
+  render();
+  renderRuler();
+  renderMinimap();
+});
+
+// ------------------------------------------------------------------------------------------ host
+
+function showTrace(data: WaterfallData, selectSpanId?: string): void {
+  const keepScroll = view?.data.traceId === data.traceId ? rowsEl.scrollTop : 0;
+  const previous = view;
+  view = {
+    data,
+    collapsed: new Uint8Array(data.rowCount),
+    visible: new Int32Array(data.rowCount),
+    visibleCount: 0,
+    selected: -1,
+    matches: [],
+    matchSet: new Set(),
+    matchIndex: -1,
+    matchesOnly: previous?.matchesOnly ?? false,
+    showCritical: previous?.showCritical ?? false,
+    v0: 0,
+    v1: Math.max(data.durationUs, 1e-3),
+  };
+  $('title').textContent = data.title;
+  $('meta').textContent = ` ${data.traceId} · ${data.rowCount} span${data.rowCount === 1 ? '' : 's'} · ${formatDuration(data.durationUs)} · ${data.services.length} service${data.services.length === 1 ? '' : 's'} · ${data.source}`;
+  $<HTMLInputElement>('skew').checked = data.skewAdjusted;
+  status(data.warnings.length ? `${data.warnings.length} repair${data.warnings.length === 1 ? '' : 's'} in this trace (rows marked ⚠ or ⇄); select a row to see them.` : '');
+  renderAll();
+  rowsEl.scrollTop = keepScroll;
+  const state = vscode.getState();
+  const want = selectSpanId ?? (state?.traceId === data.traceId ? state.selectedSpanId : undefined);
+  const r = want ? data.spanId.indexOf(want) : -1;
+  if (r >= 0) select(r);
+  if (searchInput.value.trim()) void runSearch(searchInput.value);
+  document.body.dataset.ready = 'true';
+}
+
+window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
+  const msg = event.data;
+  if (handleReply(msg)) return;
+  switch (msg.type) {
+    case 'trace':
+      showTrace(msg.data, msg.selectSpanId);
+      break;
+    case 'loading':
+      $('title').textContent = msg.message;
+      break;
+    case 'failed':
+      $('title').textContent = 'Could not show this trace';
+      status(msg.message);
+      break;
+  }
+});
+
+vscode.postMessage({ type: 'ready' });

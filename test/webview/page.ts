@@ -1,0 +1,62 @@
+/** Serves the webview bundle in a plain page for Playwright, with the page host standing in for VS Code. */
+import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+
+export const ROOT = join(__dirname, '..', '..');
+
+export async function buildPageHost(): Promise<void> {
+  await build({ entryPoints: [join(ROOT, 'test/webview/pageHost.ts')], outfile: join(ROOT, 'out/test/webview/host.js'), bundle: true, platform: 'browser', format: 'iife', target: 'chrome120', logLevel: 'warning' });
+}
+
+const FILES: Record<string, [string, string]> = {
+  '/host.js': ['out/test/webview/host.js', 'text/javascript'],
+  '/webview.js': ['dist/webview.js', 'text/javascript'],
+  '/waterfall.css': ['media/waterfall.css', 'text/css'],
+};
+
+export class PageServer {
+  private server?: Server;
+  url = '';
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      if (path === '/') {
+        res.setHeader('content-type', 'text/html');
+        // The same CSP as in VS Code (minus the nonce plumbing): no inline script, no inline style.
+        res.end(`<!DOCTYPE html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'"><link rel="stylesheet" href="/waterfall.css"></head><body><script src="/host.js"></script><script src="/webview.js"></script></body></html>`);
+        return;
+      }
+      const f = FILES[path];
+      if (!f) {
+        res.statusCode = 404;
+        res.end();
+        return;
+      }
+      res.setHeader('content-type', f[1]);
+      res.end(readFileSync(join(ROOT, f[0])));
+    });
+    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
+    this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}/`;
+  }
+  async stop(): Promise<void> {
+    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+  }
+}
+
+/** A page showing `traceText`, ready when the webview has rendered its rows. */
+export async function openTracePage(browser: Browser, server: PageServer, traceText: string, theme: 'dark' | 'light' = 'dark'): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 760 }, colorScheme: theme });
+  page.on('pageerror', (e) => {
+    throw e;
+  });
+  await page.addInitScript((text) => {
+    (window as unknown as { __TRACE_TEXT__: string }).__TRACE_TEXT__ = text;
+  }, traceText);
+  await page.goto(server.url);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 20000 });
+  return page;
+}

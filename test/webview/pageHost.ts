@@ -1,0 +1,75 @@
+/**
+ * A stand-in for the extension host inside a plain browser page: it provides `acquireVsCodeApi` and
+ * answers the waterfall's requests with the same shared core the real host uses, so the webview
+ * bundle can be tested in headless Chromium without starting VS Code. The trace comes from
+ * `window.__TRACE_TEXT__`; what the webview asks for is recorded on `window.__host`.
+ */
+import { decodeTrace } from '../../src/shared/formats/detect';
+import { encodeSpans } from '../../src/shared/formats/encode';
+import type { EncodeFormat } from '../../src/shared/model';
+import type { FromWebview, ToWebview } from '../../src/shared/protocol';
+import { linkTrace } from '../../src/shared/trace/link';
+import { searchTrace } from '../../src/shared/trace/search';
+import { spanDetails, toWaterfallData } from '../../src/shared/trace/waterfall';
+
+interface HostRecord {
+  copied: string[];
+  opened: Array<{ path: string; line?: number }>;
+  requests: string[];
+  state: unknown;
+  postedAt?: number;
+}
+
+declare global {
+  interface Window {
+    __TRACE_TEXT__: string;
+    __host: HostRecord;
+    acquireVsCodeApi: () => unknown;
+  }
+}
+
+const record: HostRecord = { copied: [], opened: [], requests: [], state: undefined };
+window.__host = record;
+const spans = decodeTrace(window.__TRACE_TEXT__).spans;
+let trace = linkTrace(spans);
+
+function toPage(message: ToWebview): void {
+  // Asynchronous like the real host.
+  setTimeout(() => window.postMessage(message, '*'), 0);
+}
+
+window.acquireVsCodeApi = () => ({
+  getState: () => record.state,
+  setState: (s: unknown) => (record.state = s),
+  postMessage: (m: FromWebview) => {
+    if (m.type === 'ready') {
+      record.postedAt = performance.now();
+      toPage({ type: 'trace', data: toWaterfallData(trace, 'test page') });
+      return;
+    }
+    if (m.type !== 'request') return;
+    const r = m.request;
+    record.requests.push(r.action);
+    try {
+      let value: unknown;
+      if (r.action === 'details') value = spanDetails(trace, r.row);
+      else if (r.action === 'search') value = { rows: searchTrace(trace, r.query) };
+      else if (r.action === 'copy') {
+        const span = trace.spans[r.row];
+        const text = r.format === 'id' ? span.spanId : (encodeSpans([span], r.format as EncodeFormat).body as string);
+        record.copied.push(text);
+        value = { copied: r.format };
+      } else if (r.action === 'openSource') {
+        record.opened.push({ path: r.path, line: r.line });
+        value = { opened: true };
+      } else if (r.action === 'setSkew') {
+        trace = linkTrace(spans, { adjustSkew: r.on });
+        toPage({ type: 'trace', data: toWaterfallData(trace, 'test page') });
+        value = {};
+      }
+      toPage({ type: 'reply', requestId: m.requestId, ok: true, value });
+    } catch (e) {
+      toPage({ type: 'reply', requestId: m.requestId, ok: false, error: (e as Error).message });
+    }
+  },
+});

@@ -1,0 +1,159 @@
+/**
+ * The waterfall bundle in a plain page in headless Chromium: rendering of the reference traces,
+ * collapse, search, keyboard, the XSS corpus, and a 100,000-span trace. Screenshots go to
+ * test-results/webview/.
+ */
+import * as assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { generateTrace } from '../../bench/generate';
+import { encodeSpans } from '../../src/shared/formats/encode';
+import { ROOT, PageServer, buildPageHost, openTracePage } from './page';
+
+const SHOTS = join(ROOT, 'test-results', 'webview');
+const example = (name: string): string => readFileSync(join(ROOT, 'test/fixtures', name), 'utf8');
+const rowNames = (page: Page): Promise<string[]> =>
+  page.$$eval('.row', (rows) => rows.filter((r) => (r as HTMLElement).style.display !== 'none').sort((a, b) => Number((a as HTMLElement).dataset.row) - Number((b as HTMLElement).dataset.row)).map((r) => r.querySelector('.name')!.textContent ?? ''));
+
+describe('waterfall webview (plain page, headless Chromium)', function () {
+  let browser: Browser;
+  const server = new PageServer();
+
+  before(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    await buildPageHost();
+    await server.start();
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+  after(async () => {
+    await browser?.close();
+    await server.stop();
+  });
+
+  it('draws the Zipkin data-model trace: 5 rows in tree order with services and durations', async () => {
+    const page = await openTracePage(browser, server, example('examples/zipkin-data-model-trace.json'));
+    assert.deepEqual(await rowNames(page), ['get', 'get-traces', 'query', 'query', 'query']);
+    assert.match((await page.textContent('#meta')) ?? '', /5982fe77008310cc80f1da5e10147517 · 5 spans · 386 ms · 1 service/);
+    const levels = await page.$$eval('.row[aria-level]', (rows) => rows.map((r) => r.getAttribute('aria-level')));
+    assert.deepEqual(levels, ['1', '2', '3', '3', '3']);
+    // The cs/cr annotations are drawn as marks on the bars.
+    assert.ok((await page.$$('.bar .mark')).length >= 6);
+    await page.click('.row[data-row="2"]');
+    await page.waitForSelector('#details h2');
+    assert.equal(await page.textContent('#details h2'), 'query');
+    assert.match((await page.textContent('#details')) ?? '', /jdbc\.query/);
+    await page.screenshot({ path: join(SHOTS, 'data-model-trace.png') });
+    await page.close();
+  });
+
+  it('collapses and expands with the keyboard and the toolbar', async () => {
+    const page = await openTracePage(browser, server, example('examples/zipkin-data-model-trace.json'));
+    await page.click('.row[data-row="1"]');
+    await page.keyboard.press('ArrowLeft'); // collapse get-traces
+    assert.deepEqual(await rowNames(page), ['get', 'get-traces']);
+    assert.match((await page.textContent('.row[data-row="1"] .flags')) ?? '', /\+3/);
+    await page.keyboard.press('ArrowRight'); // expand again
+    assert.equal((await rowNames(page)).length, 5);
+    await page.click('#collapse');
+    assert.deepEqual(await rowNames(page), ['get']);
+    await page.click('#expand');
+    assert.equal((await rowNames(page)).length, 5);
+    await page.focus('#rows');
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await page.getAttribute('.row[aria-selected="true"]', 'data-row'), '2');
+    await page.close();
+  });
+
+  it('searches attribute values with a quoted phrase, steps through matches and shows matches only', async () => {
+    const page = await openTracePage(browser, server, example('examples/zipkin-data-model-trace.json'));
+    await page.fill('#search', '"from `zipkin_spans`"');
+    await page.waitForFunction(() => /of 2/.test(document.getElementById('count')?.textContent ?? ''));
+    // Rows 2 and 3 are the two JDBC queries that read zipkin_spans; row 4 queries another table.
+    assert.deepEqual(await page.$$eval('.row.match', (rows) => rows.map((r) => (r as HTMLElement).dataset.row).sort()), ['2', '3']);
+    await page.press('#search', 'Enter');
+    assert.equal(await page.textContent('#count'), '2 of 2');
+    await page.fill('#search', 'lc=JDBCSpanStore');
+    await page.waitForFunction(() => /1 of 1/.test(document.getElementById('count')?.textContent ?? ''));
+    await page.check('#only');
+    assert.deepEqual(await rowNames(page), ['get', 'get-traces']);
+    await page.fill('#search', 'nothing-like-this');
+    await page.waitForFunction(() => document.getElementById('count')?.textContent === 'no matches');
+    await page.close();
+  });
+
+  it('marks spans moved by clock-skew correction when it is switched on', async () => {
+    const page = await openTracePage(browser, server, example('zipkin-shared-skew.json'));
+    assert.equal(await page.$$eval('.flags', (f) => f.filter((x) => x.textContent?.includes('⇄')).length), 0);
+    await page.check('#skew');
+    await page.waitForFunction(() => [...document.querySelectorAll('.flags')].filter((x) => x.textContent?.includes('⇄')).length === 2);
+    await page.click('.row[data-row="2"]');
+    await page.waitForSelector('#details .warnings');
+    assert.match((await page.textContent('#details .warnings')) ?? '', /clock skew: moved \+12 ms/);
+    await page.screenshot({ path: join(SHOTS, 'skew-adjusted.png') });
+    await page.close();
+  });
+
+  it('offers source links from code.* attributes and stack traces', async () => {
+    const page = await openTracePage(browser, server, example('otlp-test-span.json'));
+    await page.click('.row[data-row="0"]');
+    await page.waitForSelector('#details .sources a');
+    await page.click('#details .sources a');
+    await page.waitForFunction(() => (window as unknown as { __host: { opened: unknown[] } }).__host.opened.length === 1);
+    const opened = await page.evaluate(() => (window as unknown as { __host: { opened: unknown[] } }).__host.opened);
+    assert.deepEqual(opened, [{ path: '/src/app.ts', line: 42 }]);
+    await page.close();
+  });
+
+  it('renders hostile span data as text: nothing runs, no markup, no links followed', async () => {
+    const hostile = [
+      '<script>window.__pwned = 1</script>',
+      '<img src=x onerror="window.__pwned = 2">',
+      '"><svg onload="window.__pwned = 3">',
+      'javascript:window.__pwned=4',
+      '\u202Egnp.exe',
+      'x'.repeat(10000),
+    ];
+    const spans = hostile.map((name, i) => ({
+      traceId: 'a'.repeat(32),
+      id: (i + 1).toString(16).padStart(16, '0'),
+      parentId: i ? '0000000000000001' : undefined,
+      name,
+      timestamp: 1700000000000000 + i,
+      duration: 10,
+      localEndpoint: { serviceName: name.slice(0, 50) },
+      tags: { [name.slice(0, 60)]: name, 'http.url': 'javascript:window.__pwned=5' },
+    }));
+    const page = await openTracePage(browser, server, JSON.stringify(spans));
+    for (let r = 0; r < hostile.length; r++) {
+      await page.click(`.row[data-row="${r}"]`);
+      await page.waitForFunction((row) => document.querySelector('#details h2') && (window as unknown as { __host: { requests: string[] } }).__host.requests.filter((x) => x === 'details').length > row, r);
+    }
+    assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+    assert.equal(await page.$$eval('#rows script, #details script, #rows img, #details img, #rows svg, #details svg', (x) => x.length), 0);
+    assert.equal(await page.textContent('.row[data-row="0"] .name'), hostile[0]);
+    assert.equal(await page.$$eval('#details a[href^="javascript"]', (x) => x.length), 0);
+    await page.screenshot({ path: join(SHOTS, 'xss-corpus.png') });
+    await page.close();
+  });
+
+  it('opens a 100,000-span trace with a bounded number of rows in the DOM and scrolls to the end', async () => {
+    const text = encodeSpans(generateTrace(100_000), 'otlp-json').body as string;
+    const page = await openTracePage(browser, server, text);
+    assert.match((await page.textContent('#meta')) ?? '', /100000 spans/);
+    const rows = await page.$$eval('.row', (r) => r.length);
+    assert.ok(rows < 120, `${rows} row elements for 100,000 spans: not virtualized`);
+    await page.$eval('#rows', (el) => (el.scrollTop = el.scrollHeight));
+    await page.waitForFunction(() => !!document.querySelector('.row[data-row="99999"]'));
+    await page.screenshot({ path: join(SHOTS, 'large-trace-end.png') });
+    await page.fill('#search', '"WHERE id = 77777"');
+    await page.waitForFunction(() => /of 1$/.test(document.getElementById('count')?.textContent ?? ''));
+    assert.ok(await page.$('.row.selected.match'));
+    await page.close();
+  });
+});
