@@ -21,6 +21,7 @@ import { WaterfallPanel, type WaterfallDeps } from './waterfallPanel';
 export interface TraceExplorerApi {
   localPorts(): { otlp?: number; zipkin?: number; errors: string[] };
   store: TraceStore;
+  tree: TracesTreeProvider;
   openWaterfall(sourceId: string, traceId: string): Promise<WaterfallPanel | undefined>;
 }
 
@@ -170,7 +171,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TraceE
     }),
   );
 
-  return { localPorts: () => local.ports, store, openWaterfall };
+  return { localPorts: () => local.ports, store, tree, openWaterfall };
 }
 
 export function deactivate(): void {

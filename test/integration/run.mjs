@@ -36,7 +36,8 @@ export function makeWorkspace() {
 async function main() {
   await buildSuite();
   const workspace = makeWorkspace();
-  const server = await startCodeServer({ folder: workspace });
+  // Free ports for the local receiver: the tests read them from the extension's API.
+  const server = await startCodeServer({ folder: workspace, settings: { 'traceExplorer.local.otlpPort': 0, 'traceExplorer.local.zipkinPort': 0 } });
   const browser = await launchChromium();
   let exitCode = 1;
   try {

@@ -1,0 +1,91 @@
+import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import * as vscode from 'vscode';
+import type { TraceExplorerApi } from '../../../src/extension/extension';
+import type { Node } from '../../../src/extension/tracesTree';
+import { EXTENSION_ID, workspaceFile } from './util';
+
+const ROOT = join(__dirname, '..', '..', '..');
+
+async function api(): Promise<TraceExplorerApi> {
+  const ext = vscode.extensions.getExtension<TraceExplorerApi>(EXTENSION_ID);
+  assert.ok(ext);
+  return ext.activate();
+}
+
+/** The three `-d '[...]'` payloads of send-spans.sh, exactly as written in the script. */
+function curlPayloads(): string[] {
+  const script = readFileSync(workspaceFile('send-spans.sh').fsPath, 'utf8');
+  return [...script.matchAll(/-d '(\[[\s\S]*?\])'/g)].map((m) => m[1]);
+}
+
+async function waitFor<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, timeoutMs = 10000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined && v !== null && v !== false) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('the built-in local endpoint', () => {
+  it('listens on the configured (here: free) loopback ports', async () => {
+    const ports = (await api()).localPorts();
+    assert.deepEqual(ports.errors, []);
+    assert.ok(ports.otlp && ports.zipkin && ports.otlp !== ports.zipkin);
+  });
+
+  it('accepts the curl payloads of send-spans.sh posted to the Zipkin port with no path, like Tempo', async () => {
+    const a = await api();
+    const base = `http://127.0.0.1:${a.localPorts().zipkin}`;
+    for (const body of curlPayloads()) {
+      const res = await fetch(base, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+      assert.equal(res.status, 202, await res.text());
+    }
+    const spans = await waitFor('the trace in the store', () => a.store.get('0123456789abcde0'));
+    assert.equal(spans.length, 3);
+  });
+
+  it('shows the trace in the Traces tree as "shell script: span from bash!" with 3 spans, and its span tree', async () => {
+    const a = await api();
+    const [endpoint] = await a.tree.getChildren();
+    assert.equal(a.tree.getTreeItem(endpoint).label, 'Local');
+    const traceNode = await waitFor('the trace row', async () => (await a.tree.getChildren(endpoint)).find((n: Node) => n.kind === 'trace' && n.row.traceId === '0123456789abcde0'));
+    const item = a.tree.getTreeItem(traceNode);
+    assert.equal(item.label, 'shell script: span from bash!');
+    assert.match(String(item.description), /^10\.45 s · 3 spans · /);
+    const [root] = await a.tree.getChildren(traceNode);
+    assert.equal(a.tree.getTreeItem(root).label, 'span from bash!');
+    const [child] = await a.tree.getChildren(root);
+    assert.equal(a.tree.getTreeItem(child).label, 'child span from bash!');
+    assert.deepEqual(a.tree.getParent(child), root);
+  });
+
+  it('opens the trace in a waterfall panel with 3 rows', async () => {
+    const panel = await (await api()).openWaterfall('local', '0123456789abcde0');
+    assert.ok(panel);
+    assert.equal(panel.rowCount, 3);
+    assert.equal(panel.panel.title, 'Trace span from bash!');
+    panel.dispose();
+  });
+
+  it('receives what the real OpenTelemetry Python SDK exports over OTLP protobuf, complete', async function () {
+    const python = join(ROOT, '.cache', 'python', 'bin', 'python');
+    if (!existsSync(python)) throw new Error(`the Python SDK is missing at ${python}: run node scripts/setup-python.mjs`);
+    const a = await api();
+    // emit.py sends OTLP to BASE/v1/traces and Zipkin to BASE/api/v2/spans: both served on the OTLP port.
+    const { stdout } = await promisify(execFile)(python, [join(ROOT, 'test/sdk/python/emit.py'), `http://127.0.0.1:${a.localPorts().otlp}`], { timeout: 45000 });
+    const traceId = /"trace_id": "0x([0-9a-f]{32})"/.exec(stdout)?.[1];
+    assert.ok(traceId, 'the console exporter printed the trace id');
+    // Each span arrives twice (OTLP and Zipkin exporters): pieces of the same span merge when linked.
+    const spans = await waitFor('6 spans', () => (a.store.get(traceId)?.length === 6 ? a.store.get(traceId) : undefined));
+    assert.deepEqual([...new Set(spans.map((s) => s.name))].sort(), ['bar', 'baz', 'foo']);
+    const panel = await a.openWaterfall('local', traceId);
+    assert.ok(panel);
+    panel.dispose();
+  });
+});
