@@ -37,12 +37,21 @@ export function generateTrace(spanCount: number, seed = 42): Span[] {
   const t0 = 1_795_000_000_000_000;
   // Breadth-first growth keeps the tree bushy but deep enough to be interesting.
   const open: number[] = [];
+  const depth: number[] = [];
+  const parentOf: number[] = [];
   for (let i = 0; i < spanCount; i++) {
-    const parentIndex = i === 0 ? -1 : open[Math.floor(rnd() * Math.min(open.length, 64)) + Math.max(0, open.length - 64)];
+    let parentIndex = i === 0 ? -1 : open[Math.floor(rnd() * Math.min(open.length, 64)) + Math.max(0, open.length - 64)];
+    // Real traces are wide rather than deep: past 12 levels, hang the span higher up instead.
+    if (parentIndex >= 0 && depth[parentIndex] >= 12) {
+      const target = 2 + Math.floor(rnd() * 7);
+      while (depth[parentIndex] > target) parentIndex = parentOf[parentIndex];
+    }
+    depth.push(parentIndex >= 0 ? depth[parentIndex] + 1 : 0);
+    parentOf.push(parentIndex);
     const parent = parentIndex >= 0 ? spans[parentIndex] : undefined;
     const svc = parent && rnd() < 0.7 ? SERVICES.indexOf(parent.service) : Math.floor(rnd() * SERVICES.length);
     const start = parent ? parent.startUs + Math.floor(rnd() * Math.max(1, parent.durationUs * 0.5)) : t0;
-    const duration = parent ? Math.max(1, Math.floor(parent.durationUs * (0.05 + rnd() * 0.4))) : 30_000_000;
+    const duration = parent ? Math.max(1, Math.floor(parent.durationUs * (0.2 + rnd() * 0.6))) : 30_000_000;
     const kind: SpanKind = (['server', 'client', 'internal', 'producer', 'consumer'] as const)[Math.floor(rnd() * 5)];
     const error = rnd() < 0.01;
     const span: Span = {

@@ -21,6 +21,7 @@ const steps = [
   ['vsix', 'node', ['test/package/check-vsix.mjs']],
   ['code-server-setup', 'bash', ['scripts/setup-code-server.sh']],
   ['integration', 'node', ['test/integration/run.mjs']],
+  ['e2e', ...mocha('test/e2e/.mocharc.json')],
 ];
 
 function run(name, cmd, args) {

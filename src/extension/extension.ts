@@ -144,7 +144,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TraceE
     if (id) await vscode.env.clipboard.writeText(id);
     return id;
   });
-  command('traceExplorer.openActiveEditorInWaterfall', () => openEditorTrace(deps, log));
+  command('traceExplorer.openActiveEditorInWaterfall', (uri?: vscode.Uri) => openEditorTrace(deps, log, uri instanceof vscode.Uri ? uri : undefined));
   command('traceExplorer.summarizeActiveEditor', () => summarizeActiveEditor(log));
   command('traceExplorer.showLocalReceiver', () => {
     const text = local.describe() + (local.ports.errors.length ? ` Problems: ${local.ports.errors.join('; ')}` : '');
@@ -178,15 +178,32 @@ export function deactivate(): void {
   // Everything is disposed through context.subscriptions.
 }
 
-/** Decode the active editor's text and show its (first) trace as a waterfall. */
-async function openEditorTrace(deps: WaterfallDeps, log: vscode.LogOutputChannel): Promise<WaterfallPanel | undefined> {
+/**
+ * The trace file to open: the given resource (the editor title button passes it), else the active
+ * editor's text, else the active tab's file read from disk — VS Code does not hand very large
+ * documents to extensions, and a binary protobuf file has no text editor at all.
+ */
+async function traceInput(uri?: vscode.Uri): Promise<{ input: string | Uint8Array; uri: vscode.Uri; editor?: vscode.TextEditor } | undefined> {
   const editor = vscode.window.activeTextEditor;
-  if (!editor) {
-    void vscode.window.showWarningMessage('Trace Explorer: open a trace file (Zipkin, OTLP, Jaeger, Tempo JSON) first.');
+  if (!uri && editor) return { input: editor.document.getText(), uri: editor.document.uri, editor };
+  const tabInput = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  const target = uri ?? (tabInput instanceof vscode.TabInputText || tabInput instanceof vscode.TabInputCustom ? tabInput.uri : undefined);
+  if (!target) return undefined;
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.toString());
+  if (open) return { input: open.getText(), uri: target, editor: vscode.window.visibleTextEditors.find((e) => e.document === open) };
+  return { input: await vscode.workspace.fs.readFile(target), uri: target };
+}
+
+/** Decode a trace file and show its trace (asking which one when it holds several) as a waterfall. */
+async function openEditorTrace(deps: WaterfallDeps, log: vscode.LogOutputChannel, uri?: vscode.Uri): Promise<WaterfallPanel | undefined> {
+  const source = await traceInput(uri);
+  if (!source) {
+    void vscode.window.showWarningMessage('Trace Explorer: open a trace file (Zipkin, OTLP, Jaeger, Tempo JSON, OTLP protobuf) first.');
     return undefined;
   }
+  const editor = source.editor;
   try {
-    const { spans } = decodeTrace(editor.document.getText());
+    const { spans } = decodeTrace(source.input);
     const traces = linkTraces(spans);
     if (!traces.length) {
       void vscode.window.showWarningMessage('Trace Explorer: this file holds no spans.');
@@ -202,7 +219,7 @@ async function openEditorTrace(deps: WaterfallDeps, log: vscode.LogOutputChannel
       traceId = pick.id;
     }
     const chosen = traces.find((t) => t.traceId === traceId)!;
-    const label = vscode.workspace.asRelativePath(editor.document.uri);
+    const label = vscode.workspace.asRelativePath(source.uri);
     fileTraces.set(traceId, { spans: [...chosen.spans], label });
     return WaterfallPanel.show(deps, [...chosen.spans], 'file', label);
   } catch (e) {
@@ -211,10 +228,10 @@ async function openEditorTrace(deps: WaterfallDeps, log: vscode.LogOutputChannel
   }
 }
 
-function reportDecodeError(editor: vscode.TextEditor, e: TraceDecodeError, log: vscode.LogOutputChannel): string {
+function reportDecodeError(editor: vscode.TextEditor | undefined, e: TraceDecodeError, log: vscode.LogOutputChannel): string {
   const message = `Not a readable trace: ${e.message}`;
   log.warn(message);
-  if (e.position?.line !== undefined) {
+  if (editor && e.position?.line !== undefined) {
     const pos = new vscode.Position(e.position.line - 1, (e.position.column ?? 1) - 1);
     editor.selection = new vscode.Selection(pos, pos);
     editor.revealRange(new vscode.Range(pos, pos));

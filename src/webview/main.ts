@@ -157,13 +157,14 @@ function render(): void {
     row.id = `row-${r}`;
     row.className = `row${r === v.selected ? ' selected' : ''}${v.matchSet.has(r) ? ' match' : ''}${d.error[r] ? ' error' : ''}${v.showCritical && d.critical[r] ? ' critical' : ''}${v.showCritical && !d.critical[r] ? ' dim' : ''}`;
     const [label, lane] = row.children as unknown as [HTMLDivElement, HTMLDivElement];
-    label.style.paddingLeft = `${4 + Math.min(d.depth[r], 60) * 12}px`;
+    // Indent up to 24 levels; deeper rows say their level instead of running out of the column.
+    label.style.paddingLeft = `${4 + Math.min(d.depth[r], 24) * 12}px`;
     const [twisty, chip, svc, name, flags] = label.children as unknown as HTMLSpanElement[];
     twisty.textContent = hasKids ? (v.collapsed[r] ? '▸' : '▾') : '';
     const color = `svc-${d.service[r] % PALETTE}`;
     chip.className = `chip ${color}`;
     svc.textContent = d.services[d.service[r]] || '?';
-    name.textContent = d.name[r] || '(unnamed)';
+    name.textContent = (d.depth[r] > 24 ? `[${d.depth[r]}] ` : '') + (d.name[r] || '(unnamed)');
     const f: string[] = [];
     if (d.error[r]) f.push('!');
     if (d.adjust[r]) f.push('⇄');

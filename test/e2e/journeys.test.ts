@@ -1,0 +1,116 @@
+/**
+ * The journeys, through the UI of a real VS Code (code-server) in headless Chromium: what a user
+ * clicks and sees. Each saves screenshots to test-results/e2e/; a failed step fails the run.
+ */
+import * as assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { generateTrace } from '../../bench/generate';
+import { encodeSpans } from '../../src/shared/formats/encode';
+import { ROOT, SHOTS, makeWorkspace, openWorkbench, postWhenReady, quickOpen, runCommand, waterfallFrame } from './workbench';
+
+function curlPayloads(): string[] {
+  const script = readFileSync(join(ROOT, 'test/fixtures/examples/send-spans.sh'), 'utf8');
+  return [...script.matchAll(/-d '(\[[\s\S]*?\])'/g)].map((m) => m[1]);
+}
+
+/** A trace whose span points at a file of the workspace, built under /srv in a container. */
+const JUMP_TRACE = JSON.stringify({
+  resourceSpans: [{
+    resource: { attributes: [{ key: 'service.name', value: { stringValue: 'checkout' } }] },
+    scopeSpans: [{ scope: { name: 'demo' }, spans: [{
+      traceId: '5b8efff798038103d269b633813fc700', spanId: 'eee19b7ec3c1b100', name: 'handle checkout', kind: 2,
+      startTimeUnixNano: '1700000000000000000', endTimeUnixNano: '1700000000250000000',
+      attributes: [{ key: 'code.file.path', value: { stringValue: '/srv/app/handler.py' } }, { key: 'code.line.number', value: { intValue: '4' } }, { key: 'code.function.name', value: { stringValue: 'checkout' } }],
+      status: { code: 2, message: 'card declined' },
+    }] }],
+  }],
+}, null, 2);
+const HANDLER_PY = 'import json\n\n\ndef checkout(cart):\n    raise ValueError("card declined")\n';
+
+describe('journeys in a real VS Code', function () {
+  let browser: Browser;
+
+  before(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    const { launchChromium } = await import('../../scripts/code-server.mjs');
+    browser = await launchChromium();
+  });
+  after(() => browser?.close());
+
+  it('Browse: spans sent to the local receiver appear in the Traces view and open as a 3-row waterfall', async () => {
+    const wb = await openWorkbench(browser, makeWorkspace());
+    try {
+      const { page } = wb;
+      for (const body of curlPayloads()) assert.equal(await postWhenReady(`http://127.0.0.1:${wb.ports.zipkin}`, body), 202);
+      await page.getByRole('tab', { name: /^Trace Explorer/ }).click();
+      const row = page.getByRole('treeitem', { name: /shell script: span from bash!/ });
+      await row.waitFor({ timeout: 30000 });
+      await page.screenshot({ path: join(SHOTS, 'browse-tree.png') });
+      await row.click();
+      const frame = waterfallFrame(page);
+      await frame.locator('body[data-ready="true"]').waitFor({ timeout: 30000 });
+      await assert.doesNotReject(frame.locator('.row[data-row="2"]').waitFor());
+      assert.equal(await frame.locator('.row:visible').count(), 3);
+      assert.match((await frame.locator('#meta').textContent()) ?? '', /0123456789abcde0 · 3 spans/);
+      await frame.locator('.row[data-row="1"]').click();
+      await frame.locator('#details h2', { hasText: 'child span from bash!' }).waitFor();
+      await page.screenshot({ path: join(SHOTS, 'browse-waterfall.png') });
+    } finally {
+      await wb.close();
+    }
+  });
+
+  it('Read: a 10,000-span trace file opens, scrolls, finds an attribute value and collapses', async () => {
+    const big = encodeSpans(generateTrace(10_000, 7), 'otlp-json').body as string;
+    const wb = await openWorkbench(browser, makeWorkspace({ 'big-trace.json': big }));
+    try {
+      const { page } = wb;
+      await quickOpen(page, 'big-trace.json');
+      await runCommand(page, 'Trace Explorer: Open Trace File in Waterfall');
+      const frame = waterfallFrame(page);
+      await frame.locator('body[data-ready="true"]').waitFor({ timeout: 60000 }).catch(async (e) => {
+        await page.screenshot({ path: join(SHOTS, 'read-FAILED.png') });
+        throw e;
+      });
+      assert.match((await frame.locator('#meta').textContent()) ?? '', /10000 spans/);
+      await frame.locator('#rows').evaluate((el) => (el.scrollTop = el.scrollHeight / 2));
+      await frame.locator('#search').fill('"WHERE id = 4321"');
+      await frame.locator('#count', { hasText: '1 of 1' }).waitFor({ timeout: 20000 });
+      await frame.locator('.row.selected.match').waitFor();
+      assert.match((await frame.locator('#details').textContent()) ?? '', /SELECT \* FROM items WHERE id = 4321/);
+      await page.screenshot({ path: join(SHOTS, 'read-search.png') });
+      await frame.locator('#search').fill('');
+      await frame.locator('#collapse').click();
+      assert.equal(await frame.locator('.row:visible').count(), 1);
+      await frame.locator('#expand').click();
+      assert.ok((await frame.locator('.row:visible').count()) > 20);
+    } finally {
+      await wb.close();
+    }
+  });
+
+  it('Jump: clicking a code.file.path reference opens the file at its line, through a path mapping', async () => {
+    const wb = await openWorkbench(browser, makeWorkspace({ 'jump-trace.json': JUMP_TRACE, 'app/handler.py': HANDLER_PY }), {
+      'traceExplorer.pathMappings': { '/srv': '${workspaceFolder}' },
+    });
+    try {
+      const { page } = wb;
+      await quickOpen(page, 'jump-trace.json');
+      await runCommand(page, 'Trace Explorer: Open Trace File in Waterfall');
+      const frame = waterfallFrame(page);
+      await frame.locator('body[data-ready="true"]').waitFor({ timeout: 30000 });
+      await frame.locator('.row[data-row="0"]').click();
+      const link = frame.locator('#details .sources a', { hasText: 'handler.py:4' });
+      await link.waitFor();
+      await page.screenshot({ path: join(SHOTS, 'jump-details.png') });
+      await link.click();
+      await page.locator('.tab.active', { hasText: 'handler.py' }).waitFor({ timeout: 20000 });
+      await page.locator('.statusbar', { hasText: /Ln 4, Col 1/ }).waitFor({ timeout: 10000 });
+      await page.screenshot({ path: join(SHOTS, 'jump-editor.png') });
+    } finally {
+      await wb.close();
+    }
+  });
+});

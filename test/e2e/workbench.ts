@@ -1,0 +1,98 @@
+/** Driving a real VS Code (code-server) workbench with Playwright: start, wait, find things. */
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, FrameLocator, Page } from 'playwright-core';
+
+export const ROOT = join(__dirname, '..', '..');
+export const SHOTS = join(ROOT, 'test-results', 'e2e');
+
+interface CodeServer {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+// scripts/code-server.mjs is plain ESM JavaScript shared with `npm start` (typed by code-server.d.mts).
+type Launcher = typeof import('../../scripts/code-server.mjs');
+const launcher = (): Promise<Launcher> => import('../../scripts/code-server.mjs');
+
+export interface Workbench {
+  page: Page;
+  workspace: string;
+  ports: { otlp: number; zipkin: number };
+  close(): Promise<void>;
+}
+
+/** A workspace with the reference examples plus `extra` files (path → content). */
+export function makeWorkspace(extra: Record<string, string> = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), 'te-e2e-'));
+  cpSync(join(ROOT, 'test/fixtures/examples'), dir, { recursive: true });
+  for (const [path, content] of Object.entries(extra)) {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), content);
+  }
+  return dir;
+}
+
+export async function openWorkbench(browser: Browser, workspace: string, settings: Record<string, unknown> = {}): Promise<Workbench> {
+  const l = await launcher();
+  const ports = { otlp: await l.freePort(), zipkin: await l.freePort() };
+  const server: CodeServer = await l.startCodeServer({
+    folder: workspace,
+    settings: { 'traceExplorer.local.otlpPort': ports.otlp, 'traceExplorer.local.zipkinPort': ports.zipkin, 'workbench.colorTheme': 'Default Dark Modern', ...settings },
+  });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+  const payload = JSON.stringify([['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${server.port}${ROOT}`]]);
+  await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(payload)}`);
+  await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+  await page.waitForSelector('.statusbar', { timeout: 60000 });
+  return {
+    page,
+    workspace,
+    ports,
+    close: async () => {
+      await page.close();
+      await server.stop();
+      rmSync(workspace, { recursive: true, force: true });
+    },
+  };
+}
+
+/** POST until the receiver (started when the extension activates) answers. */
+export async function postWhenReady(url: string, body: string, contentType = 'application/json', timeoutMs = 60000): Promise<number> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body });
+      return res.status;
+    } catch (e) {
+      if (Date.now() > end) throw new Error(`the local receiver at ${url} never answered: ${(e as Error).message}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+/** The waterfall webview's document (two nested iframes in VS Code). */
+export function waterfallFrame(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
+}
+
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 15000 });
+  await page.keyboard.press('Enter');
+}
+
+export async function quickOpen(page: Page, file: string): Promise<void> {
+  await page.keyboard.press('Control+p');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(file);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: file }).first().waitFor({ timeout: 15000 });
+  await page.keyboard.press('Enter');
+  await page.locator('.tab.active', { hasText: file }).waitFor({ timeout: 15000 });
+}
