@@ -41,6 +41,9 @@ export async function startCodeServer(options) {
     'extensions.autoUpdate': false,
     'security.workspace.trust.enabled': false,
     'update.mode': 'none',
+    'remote.autoForwardPorts': false, // the local receiver's ports are not something to forward
+    'git.openRepositoryInParentFolders': 'never',
+    'workbench.enableExperiments': false,
     ...(options.settings ?? {}),
   };
   writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify(settings, null, 2));

@@ -360,7 +360,7 @@ function showDetails(s: SpanDetails): void {
   if (s.sources.length) {
     const list = el('ul', { class: 'sources' });
     for (const src of s.sources) {
-      const a = el('a', { href: '#', title: `Open ${src.path}` }, src.label);
+      const a = el('a', { href: '#', title: `Open ${src.path}${src.line ? `:${src.line}` : ''}` }, src.label);
       a.addEventListener('click', (e) => {
         e.preventDefault();
         request({ action: 'openSource', path: src.path, line: src.line, column: src.column }).catch((err: Error) => status(err.message));

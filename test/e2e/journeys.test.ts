@@ -102,7 +102,7 @@ describe('journeys in a real VS Code', function () {
       const frame = waterfallFrame(page);
       await frame.locator('body[data-ready="true"]').waitFor({ timeout: 30000 });
       await frame.locator('.row[data-row="0"]').click();
-      const link = frame.locator('#details .sources a', { hasText: 'handler.py:4' });
+      const link = frame.locator('#details .sources a', { hasText: 'app/handler.py:4' });
       await link.waitFor();
       await page.screenshot({ path: join(SHOTS, 'jump-details.png') });
       await link.click();

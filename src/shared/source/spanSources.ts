@@ -25,25 +25,25 @@ export function codeAttributeRef(attrs: readonly Attribute[]): SourceRef | undef
   const fn = attr(attrs, 'code.function.name') ?? attr(attrs, 'code.function');
   const ns = attr(attrs, 'code.namespace');
   const func = typeof fn === 'string' ? (typeof ns === 'string' && ns && !fn.includes('.') ? `${ns}.${fn}` : fn) : undefined;
-  return { label: `${func ? func + ' — ' : ''}${path}${line ? `:${line}` : ''}${column ? `:${column}` : ''}`, path, line, column };
+  return { label: `${func ? func + ' — ' : ''}${shortPath(path)}${line ? `:${line}` : ''}${column ? `:${column}` : ''}`, path, line, column };
 }
 
 const FRAME_PATTERNS: Array<{ re: RegExp; pick: (m: RegExpExecArray) => SourceRef | undefined }> = [
   // Python: File "/app/svc.py", line 3, in handler
-  { re: /^\s*File "(.+?)", line (\d+), in (.+)$/, pick: (m) => ({ label: `${m[3]} — ${m[1]}:${m[2]}`, path: m[1], line: Number(m[2]) }) },
+  { re: /^\s*File "(.+?)", line (\d+), in (.+)$/, pick: (m) => ({ label: `${m[3]} — ${shortPath(m[1])}:${m[2]}`, path: m[1], line: Number(m[2]) }) },
   // Node.js: at fn (/abs/file.js:8:21) | at /abs/file.js:8:21 | file:///x.mjs:3:5
   {
     re: /^\s*at (?:(.+?) \()?(.+?):(\d+):(\d+)\)?$/,
     pick: (m) => {
       const path = m[2].replace(/^file:\/\//, '');
       if (path.startsWith('node:') || path.includes('(index') || !/[/\\]/.test(path)) return undefined;
-      return { label: `${m[1] ? m[1] + ' — ' : ''}${path}:${m[3]}:${m[4]}`, path, line: Number(m[3]), column: Number(m[4]) };
+      return { label: `${m[1] ? m[1] + ' — ' : ''}${shortPath(path)}:${m[3]}:${m[4]}`, path, line: Number(m[3]), column: Number(m[4]) };
     },
   },
   // Go: \t/app/main.go:42 +0x1d
-  { re: /^\t(.+\.go):(\d+)(?: \+0x[0-9a-f]+)?$/, pick: (m) => ({ label: `${m[1]}:${m[2]}`, path: m[1], line: Number(m[2]) }) },
+  { re: /^\t(.+\.go):(\d+)(?: \+0x[0-9a-f]+)?$/, pick: (m) => ({ label: `${shortPath(m[1])}:${m[2]}`, path: m[1], line: Number(m[2]) }) },
   // .NET: at MyApp.Service.Do(Int32 x) in /src/MyApp/Service.cs:line 42
-  { re: /^\s*at (.+?) in (.+):line (\d+)$/, pick: (m) => ({ label: `${m[1]} — ${m[2]}:${m[3]}`, path: m[2], line: Number(m[3]) }) },
+  { re: /^\s*at (.+?) in (.+):line (\d+)$/, pick: (m) => ({ label: `${m[1]} — ${shortPath(m[2])}:${m[3]}`, path: m[2], line: Number(m[3]) }) },
   // Java: at com.example.Demo.b(Demo.java:3) — a file name only; resolved later by class/package
   {
     re: /^\s*at (?:[^/\s(]+\/+)?([\w.$<>]+)\.([\w$<>-]+)\(([^:()]*\.(?:java|kt|scala|groovy)):(\d+)\)$/,
@@ -70,6 +70,12 @@ export function parseStackFrames(stack: string): SourceRef[] {
   return out;
 }
 
+/** The last two segments of a path: enough to recognise a file without the machine-specific prefix. */
+export function shortPath(p: string): string {
+  const parts = p.split(/[\\/]/).filter(Boolean);
+  return parts.length > 2 ? `…/${parts.slice(-2).join('/')}` : p;
+}
+
 export function sourceRefsOfSpan(s: Span): SourceRef[] {
   const out: SourceRef[] = [];
   const own = codeAttributeRef(s.attributes);
@@ -82,5 +88,12 @@ export function sourceRefsOfSpan(s: Span): SourceRef[] {
     if (es !== undefined) stacks.push(attrText(es));
   }
   for (const stack of stacks) out.push(...parseStackFrames(stack));
-  return out;
+  // The same frame often appears more than once (recursion, async wrappers): list it once.
+  const seen = new Set<string>();
+  return out.filter((r) => {
+    const key = `${r.path}:${r.line ?? ''}:${r.column ?? ''}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
