@@ -3,7 +3,7 @@
  * traces — by when they were last written — are evicted first, and the eviction count is kept so the
  * UI can say so). Pure: the receiver and the tree view sit on top of it.
  */
-import { traceIdKey } from '../ids';
+import { normalizeTraceId, traceIdKey } from '../ids';
 import type { Span } from '../model';
 
 export interface TraceSummaryRow {
@@ -90,8 +90,10 @@ export class TraceStore {
     }
   }
 
+  /** The spans of a trace, by any spelling of its id (case, padding, 64/128-bit forms). */
   get(traceId: string): readonly Span[] | undefined {
-    return this.traces.get(traceIdKey(traceId.toLowerCase()))?.spans;
+    const id = normalizeTraceId(traceId);
+    return id ? this.traces.get(traceIdKey(id))?.spans : undefined;
   }
 
   /** Newest first. */
