@@ -17,6 +17,8 @@ const steps = [
   ['cli', ...mocha('test/cli/.mocharc.json')],
   ['python-sdk-setup', 'node', ['scripts/setup-python.mjs']],
   ['sdk', ...mocha('test/sdk/.mocharc.json')],
+  ['peers-setup', 'bash', ['scripts/setup-peers.sh']],
+  ['backends', ...mocha('test/backends/.mocharc.json')],
   ['webview', ...mocha('test/webview/.mocharc.json')],
   ['vsix', 'node', ['test/package/check-vsix.mjs']],
   ['code-server-setup', 'bash', ['scripts/setup-code-server.sh']],

@@ -11,8 +11,9 @@ import type { Span } from '../shared/model';
 import { TraceStore } from '../shared/store/traceStore';
 import { linkTraces } from '../shared/trace/link';
 import { formatDuration } from '../shared/time';
-import { LocalSource } from './sources/localSource';
-import type { TraceSource } from './sources/traceSource';
+import { LocalSource } from '../node/sources/localSource';
+import { EndpointRegistry, signalOf } from './endpoints';
+import { pickFilter } from './filterPicker';
 import { SourceOpener } from './sourceOpener';
 import { TracesTreeProvider, type Node } from './tracesTree';
 import { WaterfallPanel, type WaterfallDeps } from './waterfallPanel';
@@ -23,6 +24,7 @@ export interface TraceExplorerApi {
   store: TraceStore;
   tree: TracesTreeProvider;
   openWaterfall(sourceId: string, traceId: string): Promise<WaterfallPanel | undefined>;
+  endpoints: EndpointRegistry;
 }
 
 /** Traces opened from files, kept so their panels survive a reload of the window. */
@@ -35,8 +37,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<TraceE
 
   const store = new TraceStore(config().get<number>('local.maxSpans', 200_000));
   const local = new LocalSource(store);
-  const sources: TraceSource[] = [local];
-  const sourceById = (id: string): TraceSource | undefined => sources.find((s) => s.id === id);
+  const endpoints = new EndpointRegistry(local, context.secrets, log);
+  context.subscriptions.push(endpoints);
+  await endpoints.reload();
+  const sourceById = (id: string): ReturnType<EndpointRegistry['byId']> => endpoints.byId(id);
 
   // The local receiver: a port in use is reported, never fatal.
   const receiver = new LocalReceiver(store, {
@@ -76,7 +80,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<TraceE
   };
   context.subscriptions.push(WaterfallPanel.register(deps));
 
-  const tree = new TracesTreeProvider(sources);
+  const tree = new TracesTreeProvider(endpoints.all);
+  context.subscriptions.push(endpoints.onDidChange(() => tree.setSources(endpoints.all)));
   const view = vscode.window.createTreeView('traceExplorer.traces', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(tree, view);
 
@@ -99,10 +104,23 @@ export async function activate(context: vscode.ExtensionContext): Promise<TraceE
   });
   context.subscriptions.push(sub, { dispose: () => pending && clearTimeout(pending) });
 
+  // Auto-refresh of the remote endpoints (the local one refreshes itself when spans arrive).
+  let timer: NodeJS.Timeout | undefined;
+  const schedule = (): void => {
+    if (timer) clearInterval(timer);
+    const secs = config().get<number>('autoRefreshSeconds', 0);
+    timer = secs > 0 ? setInterval(() => endpoints.all.filter((s) => s.kind !== 'local').forEach((s) => tree.refresh(s)), Math.max(5, secs) * 1000) : undefined;
+  };
+  schedule();
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('traceExplorer.autoRefreshSeconds') && schedule()),
+    { dispose: () => timer && clearInterval(timer) },
+  );
+
   const openWaterfall = async (sourceId: string, traceId: string, selectSpanId?: string): Promise<WaterfallPanel | undefined> => {
     const source = sourceById(sourceId);
     if (!source) throw new Error(`no endpoint "${sourceId}"`);
-    const spans = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Loading trace ${traceId}…` }, () => source.getTrace(traceId));
+    const spans = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Loading trace ${traceId} from ${source.label}…`, cancellable: true }, (_p, token) => source.getTrace(traceId, signalOf(token)));
     if (!spans?.length) {
       void vscode.window.showWarningMessage(`Trace Explorer: ${source.label} has no trace ${traceId}.`);
       return undefined;
@@ -131,7 +149,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<TraceE
     if (!raw) return undefined;
     const id = normalizeTraceId(raw.trim());
     if (!id) throw new Error(`"${raw}" is not a trace id (1–32 hex digits)`);
-    const source = sources.length === 1 ? sources[0] : (await vscode.window.showQuickPick(sources.map((s) => ({ label: s.label, source: s })), { placeHolder: 'From which endpoint?' }))?.source;
+    const all = endpoints.all;
+    const source = all.length === 1 ? all[0] : (await vscode.window.showQuickPick(all.map((s) => ({ label: s.label, description: s.kind, source: s })), { placeHolder: 'From which endpoint?' }))?.source;
     return source ? openWaterfall(source.id, id) : undefined;
   });
   command('traceExplorer.copyTraceId', async (node?: Node) => {
@@ -151,6 +170,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<TraceE
     void vscode.window.showInformationMessage(text);
     return text;
   });
+  command('traceExplorer.filter', async (node?: Node) => {
+    const source = node?.kind === 'endpoint' ? node.source : endpoints.all.length === 1 ? endpoints.all[0] : (await vscode.window.showQuickPick(endpoints.all.map((s) => ({ label: s.label, source: s })), { placeHolder: 'Filter which endpoint?' }))?.source;
+    if (!source) return undefined;
+    const q = await pickFilter(source, tree.filter(source.id));
+    if (q) tree.setFilter(source, q);
+    return q;
+  });
+  command('traceExplorer.clearFilter', (node?: Node) => {
+    if (node?.kind === 'endpoint') tree.setFilter(node.source, {});
+  });
+  command('traceExplorer.setCredentials', (node?: Node | string) => endpoints.setCredentials(typeof node === 'string' ? node : node?.kind === 'endpoint' ? node.source.id : undefined));
   command('traceExplorer.clearLocalTraces', () => {
     store.clear();
     tree.refresh(local);
@@ -171,7 +201,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TraceE
     }),
   );
 
-  return { localPorts: () => local.ports, store, tree, openWaterfall };
+  return { localPorts: () => local.ports, store, tree, openWaterfall, endpoints };
 }
 
 export function deactivate(): void {

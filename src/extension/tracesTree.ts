@@ -8,7 +8,8 @@ import type { TraceSummaryRow } from '../shared/store/traceStore';
 import { linkTrace } from '../shared/trace/link';
 import type { Trace } from '../shared/trace/trace';
 import { formatDuration } from '../shared/time';
-import type { TraceSource } from './sources/traceSource';
+import type { SearchQuery, TraceSource } from '../node/sources/traceSource';
+import { describeFilter } from './filterPicker';
 
 export type Node =
   | { kind: 'endpoint'; source: TraceSource }
@@ -28,12 +29,16 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<Node>, vscode
   private readonly state = new Map<string, EndpointState>();
   private readonly linked = new Map<string, Trace>();
   private readonly endpointNodes = new Map<string, Node>();
+  /** The filter of each endpoint, by source id; kept across reloads of the settings. */
+  private readonly filters = new Map<string, SearchQuery>();
 
   constructor(private sources: TraceSource[]) {}
 
   setSources(sources: TraceSource[]): void {
     this.sources = sources;
     this.endpointNodes.clear();
+    this.state.clear();
+    this.linked.clear();
     this.changed.fire(undefined);
   }
 
@@ -42,6 +47,15 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<Node>, vscode
     else this.state.clear();
     this.linked.clear();
     this.changed.fire(source ? this.endpointNode(source) : undefined);
+  }
+
+  filter(sourceId: string): SearchQuery {
+    return this.filters.get(sourceId) ?? {};
+  }
+
+  setFilter(source: TraceSource, query: SearchQuery): void {
+    this.filters.set(source.id, query);
+    this.refresh(source);
   }
 
   endpointNode(source: TraceSource): Node {
@@ -59,10 +73,12 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<Node>, vscode
         const item = new vscode.TreeItem(node.source.label, vscode.TreeItemCollapsibleState.Expanded);
         item.id = `endpoint:${node.source.id}`;
         item.iconPath = new vscode.ThemeIcon(node.source.kind === 'local' ? 'radio-tower' : 'server');
-        item.contextValue = `endpoint.${node.source.kind}`;
         const st = this.state.get(node.source.id);
-        item.description = st?.error ? 'error' : st ? `${st.rows.length} trace${st.rows.length === 1 ? '' : 's'}` : '';
-        item.tooltip = node.source.describe();
+        const filter = describeFilter(this.filter(node.source.id));
+        const count = st?.error ? 'error' : st ? `${st.rows.length} trace${st.rows.length === 1 ? '' : 's'}` : '';
+        item.description = [count, filter && `filter: ${filter}`].filter(Boolean).join(' · ');
+        item.tooltip = `${node.source.describe()}${filter ? `\nFilter: ${filter}` : ''}`;
+        item.contextValue = `endpoint.${node.source.kind}${filter ? '.filtered' : ''}`;
         return item;
       }
       case 'trace': {
@@ -136,7 +152,8 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<Node>, vscode
     if (!st) {
       const previous = this.lastRows.get(source.id) ?? [];
       try {
-        const rows = await vscode.window.withProgress({ location: { viewId: 'traceExplorer.traces' } }, () => source.listTraces({}));
+        const query = this.filter(source.id);
+        const rows = await vscode.window.withProgress({ location: { viewId: 'traceExplorer.traces' } }, () => source.listTraces(query));
         st = { rows, loadedAt: Date.now() };
       } catch (e) {
         // Keep what was shown before, with the error on top.

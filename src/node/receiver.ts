@@ -69,10 +69,12 @@ export class LocalReceiver {
     return results;
   }
 
+  /** Stop listening and drop open connections at once: keep-alive clients must not hold shutdown up. */
   async stop(): Promise<void> {
-    await Promise.all(this.servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
-    for (const s of this.servers) s.closeAllConnections?.();
+    const closing = this.servers.map((s) => new Promise<void>((r) => s.close(() => r())));
+    for (const s of this.servers) s.closeAllConnections();
     this.servers.length = 0;
+    await Promise.all(closing);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

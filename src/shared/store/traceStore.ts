@@ -4,7 +4,7 @@
  * UI can say so). Pure: the receiver and the tree view sit on top of it.
  */
 import { normalizeTraceId, traceIdKey } from '../ids';
-import type { Span } from '../model';
+import { attr, attrText, type Span } from '../model';
 
 export interface TraceSummaryRow {
   traceId: string;
@@ -24,6 +24,8 @@ export interface TraceQuery {
   spanName?: string;
   minDurationUs?: number;
   maxDurationUs?: number;
+  /** Attributes (span or resource) some span of the trace must have; an empty value matches any value. */
+  tags?: Record<string, string>;
   /** Only traces that started at or after this time (µs since epoch). */
   sinceUs?: number;
   limit?: number;
@@ -107,6 +109,7 @@ export class TraceStore {
       if (q.minDurationUs !== undefined && row.durationUs < q.minDurationUs) continue;
       if (q.maxDurationUs !== undefined && row.durationUs > q.maxDurationUs) continue;
       if (q.sinceUs !== undefined && row.startUs < q.sinceUs) continue;
+      if (q.tags && !matchesTags(e.spans, q.tags)) continue;
       out.push(row);
       if (q.limit !== undefined && out.length >= q.limit) break;
     }
@@ -125,6 +128,18 @@ export class TraceStore {
     return [...set].sort();
   }
 
+  /** Attribute keys seen on spans and resources, for filter suggestions. */
+  tagNames(): string[] {
+    const set = new Set<string>();
+    for (const e of this.traces.values()) {
+      for (const s of e.spans) {
+        for (const a of s.attributes) set.add(a.key);
+        for (const a of s.resource) set.add(a.key);
+      }
+    }
+    return [...set].sort();
+  }
+
   stats(): StoreStats {
     return { traces: this.traces.size, spans: this.spanCount, evictedTraces: this.evicted, maxSpans: this.maxSpans };
   }
@@ -138,6 +153,15 @@ export class TraceStore {
     this.listeners.add(listener);
     return { dispose: () => this.listeners.delete(listener) };
   }
+}
+
+function matchesTags(spans: readonly Span[], tags: Record<string, string>): boolean {
+  return Object.entries(tags).every(([k, v]) =>
+    spans.some((s) => {
+      const value = attr(s.attributes, k) ?? attr(s.resource, k);
+      return value !== undefined && (v === '' || attrText(value) === v);
+    }),
+  );
 }
 
 /** A list row for a trace without linking it: the root is the earliest span without a parent in the trace. */

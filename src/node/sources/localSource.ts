@@ -1,7 +1,7 @@
 /** The built-in local endpoint: the in-process store, fed by the local receiver and by "Send". */
 import type { Span } from '../../shared/model';
-import type { TraceQuery, TraceStore, TraceSummaryRow } from '../../shared/store/traceStore';
-import type { TraceSource } from './traceSource';
+import type { TraceStore, TraceSummaryRow } from '../../shared/store/traceStore';
+import { DEFAULT_LIMIT, type IngestResult, type SearchQuery, type TraceSource } from './traceSource';
 
 export class LocalSource implements TraceSource {
   readonly id = 'local';
@@ -11,8 +11,18 @@ export class LocalSource implements TraceSource {
 
   constructor(readonly store: TraceStore) {}
 
-  async listTraces(query: TraceQuery): Promise<TraceSummaryRow[]> {
-    return this.store.list({ limit: 50, ...query });
+  async listTraces(q: SearchQuery): Promise<TraceSummaryRow[]> {
+    const endUs = (q.endMs ?? Date.now()) * 1000;
+    return this.store.list({
+      service: q.service,
+      spanName: q.operation,
+      minDurationUs: q.minDurationUs,
+      maxDurationUs: q.maxDurationUs,
+      tags: q.tags,
+      // The local store holds what was sent to it, often old reference payloads: no time window unless asked.
+      sinceUs: q.lookbackMs !== undefined ? endUs - q.lookbackMs * 1000 : undefined,
+      limit: q.limit ?? DEFAULT_LIMIT * 5,
+    });
   }
 
   async getTrace(traceId: string): Promise<Span[] | undefined> {
@@ -22,6 +32,19 @@ export class LocalSource implements TraceSource {
 
   async services(): Promise<string[]> {
     return this.store.services();
+  }
+
+  async operations(service: string): Promise<string[]> {
+    return this.store.spanNames(service);
+  }
+
+  async tagNames(): Promise<string[]> {
+    return this.store.tagNames();
+  }
+
+  async ingest(spans: readonly Span[]): Promise<IngestResult> {
+    this.store.add(spans);
+    return { url: 'local store', status: 200, spanCount: spans.length };
   }
 
   describe(): string {

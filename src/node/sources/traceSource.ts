@@ -1,0 +1,60 @@
+/**
+ * One interface for every place traces come from and go to. The tree, the waterfall, "Send" and the
+ * CLI know only this; each backend is one file beside it. No vscode here: cancellation arrives as an
+ * AbortSignal (the extension turns its CancellationToken into one).
+ */
+import type { Span } from '../../shared/model';
+import type { TraceSummaryRow } from '../../shared/store/traceStore';
+
+export type SourceKind = 'local' | 'zipkin' | 'tempo' | 'jaeger';
+export const SOURCE_KINDS: readonly SourceKind[] = ['local', 'zipkin', 'tempo', 'jaeger'];
+
+/** What the user filters recent traces by. Each backend sends what it understands and says what it ignored. */
+export interface SearchQuery {
+  service?: string;
+  operation?: string;
+  minDurationUs?: number;
+  maxDurationUs?: number;
+  /** Span or resource attributes that must match (Zipkin annotationQuery, Jaeger tags, Tempo tags). */
+  tags?: Record<string, string>;
+  /** Tempo only: a TraceQL query; replaces the other filters. */
+  traceql?: string;
+  /** How far back to look (default 1 hour). */
+  lookbackMs?: number;
+  /** End of the time range (ms since epoch, default now). */
+  endMs?: number;
+  limit?: number;
+}
+
+export interface IngestResult {
+  /** Where the spans went (credentials removed). */
+  url: string;
+  status: number;
+  spanCount: number;
+  /** What the receiver said, if anything. */
+  message?: string;
+}
+
+export interface TraceSource {
+  readonly id: string;
+  readonly label: string;
+  readonly kind: SourceKind;
+  /** Recent traces, newest first. */
+  listTraces(query: SearchQuery, signal?: AbortSignal): Promise<TraceSummaryRow[]>;
+  /** The spans of one trace, or undefined when the source does not have it (yet). */
+  getTrace(traceId: string, signal?: AbortSignal): Promise<Span[] | undefined>;
+  services(signal?: AbortSignal): Promise<string[]>;
+  /** Span names (operations) of a service, for filter suggestions. */
+  operations(service: string, signal?: AbortSignal): Promise<string[]>;
+  /** Tag names and values for filter suggestions, where the backend offers them. */
+  tagNames?(signal?: AbortSignal): Promise<string[]>;
+  tagValues?(tag: string, signal?: AbortSignal): Promise<string[]>;
+  /** Post spans to where this endpoint ingests. */
+  ingest(spans: readonly Span[], signal?: AbortSignal): Promise<IngestResult>;
+  /** A line for tooltips: where it is and what it holds. */
+  describe(): string;
+  dispose?(): Promise<void>;
+}
+
+export const DEFAULT_LOOKBACK_MS = 60 * 60 * 1000;
+export const DEFAULT_LIMIT = 20;
