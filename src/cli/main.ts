@@ -3,55 +3,27 @@
  * `trace-explorer`: a thin command line over the trace core. Everything it prints is built first and
  * written at the end, so a failure never leaves half a document on stdout.
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { decodeTrace, type DecodeResult } from '../shared/formats/detect';
 import { ENCODE_FORMATS, encodeSpans } from '../shared/formats/encode';
 import type { EncodeFormat } from '../shared/model';
-import { TraceDecodeError } from '../shared/errors';
 import { linkTraces } from '../shared/trace/link';
 import { summarizeTrace, type SummaryDocument } from '../shared/trace/summary';
 import { formatDuration } from '../shared/time';
+import { CliError, decodeFile, nodeIO, type CliIO } from './io';
+import { get, send, serve } from './remote';
 
 const USAGE = `Usage:
   trace-explorer summary FILE... [--adjust-skew] [--json]
   trace-explorer convert FILE --to zipkin|otlp-json|otlp-proto|jaeger
+  trace-explorer send FILE[:LINE:COL] --to URL [--backend zipkin|tempo|jaeger|otlp] [--restamp]
+                 [--dry-run] [--json] [--otlp-json] [--tenant T]
+  trace-explorer get TRACEID --from URL --backend zipkin|tempo|jaeger [--json] [--tenant T] [--api-version v1|v3]
+  trace-explorer serve [--otlp-port N] [--zipkin-port N] [--max-spans N]
 
 Formats read: Zipkin v2 JSON, OTLP/JSON, OTLP protobuf, Tempo trace JSON (v1 and v2),
-Jaeger JSON and /api/v3, OpenTelemetry Python console output. FILE may be - for stdin.`;
-
-/** A failure the user caused (bad arguments, bad input): message to stderr, exit code 2. */
-export class CliError extends Error {}
-
-export interface CliIO {
-  readFile(path: string): Uint8Array;
-  stdout(data: string | Uint8Array): void;
-  stderr(text: string): void;
-}
-
-const nodeIO: CliIO = {
-  readFile: (path) => (path === '-' ? readFileSync(0) : readFileSync(path)),
-  stdout: (data) => process.stdout.write(data),
-  stderr: (text) => process.stderr.write(text),
-};
-
-function decodeFile(io: CliIO, file: string): DecodeResult {
-  let bytes: Uint8Array;
-  try {
-    bytes = io.readFile(file);
-  } catch (e) {
-    throw new CliError(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  try {
-    return decodeTrace(bytes);
-  } catch (e) {
-    if (e instanceof TraceDecodeError) {
-      const where = e.position?.line !== undefined ? `:${e.position.line}:${e.position.column}` : e.position ? ` (byte ${e.position.offset})` : '';
-      throw new CliError(`${file}${where}: ${e.reason}${e.path ? ` (at ${e.path})` : ''}`);
-    }
-    throw e;
-  }
-}
+Jaeger JSON and /api/v3, OpenTelemetry Python console output. FILE may be - for stdin.
+send FILE:LINE:COL sends the span (or array of spans) at that position, in JSON, Markdown code
+blocks and curl -d '…' payloads of shell scripts. A bearer token comes from TRACE_EXPLORER_TOKEN.`;
 
 function summary(io: CliIO, args: string[]): void {
   const { values, positionals } = parseArgs({ args, options: { 'adjust-skew': { type: 'boolean' }, json: { type: 'boolean' } }, allowPositionals: true });
@@ -90,7 +62,7 @@ function convert(io: CliIO, args: string[]): void {
   io.stdout(typeof encoded.body === 'string' ? encoded.body + '\n' : encoded.body);
 }
 
-export function runCli(argv: string[], io: CliIO = nodeIO): number {
+export async function runCli(argv: string[], io: CliIO = nodeIO): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
@@ -99,6 +71,15 @@ export function runCli(argv: string[], io: CliIO = nodeIO): number {
         return 0;
       case 'convert':
         convert(io, rest);
+        return 0;
+      case 'send':
+        await send(io, rest);
+        return 0;
+      case 'get':
+        await get(io, rest);
+        return 0;
+      case 'serve':
+        await serve(io, rest);
         return 0;
       case undefined:
       case '-h':
@@ -124,5 +105,5 @@ export function runCli(argv: string[], io: CliIO = nodeIO): number {
 }
 
 if (require.main === module) {
-  process.exitCode = runCli(process.argv.slice(2));
+  void runCli(process.argv.slice(2)).then((code) => (process.exitCode = code));
 }

@@ -28,7 +28,10 @@ export class TraceDecodeError extends Error {
 
   /** Attach a position found after the fact (decoders work on parsed values, positions come from the text). */
   withPosition(position: InputPosition): TraceDecodeError {
-    return new TraceDecodeError(this.format, this.reason, this.path, position);
+    const err = new TraceDecodeError(this.format, this.reason, this.path, position);
+    // Keep the structured path (set by the decoders) so callers can still find the value it names.
+    (err as { jsonPath?: unknown }).jsonPath = (this as { jsonPath?: unknown }).jsonPath;
+    return err;
   }
 
   private static describe(reason: string, path?: string, position?: InputPosition): string {

@@ -121,7 +121,7 @@ for (const backend of backends) {
       assert.deepEqual(shape(got), shape(sent));
     });
 
-    it('gives back the Zipkin data-model trace (4 spans, 3 levels) with its ids, parents and times', async () => {
+    it('gives back the Zipkin data-model trace (5 spans, 3 levels) with its ids, parents and times', async () => {
       const sent = spansOf('examples/zipkin-data-model-trace.json');
       await source.ingest(sent);
       const got = await readBack(source, sent[0].traceId, sent.length);

@@ -102,7 +102,7 @@ export class JaegerSource implements TraceSource {
     return Array.isArray(v.data) ? v.data.filter((s): s is string => typeof s === 'string').sort() : [];
   }
 
-  ingest(spans: readonly Span[], signal?: AbortSignal): Promise<IngestResult> {
+  async ingest(spans: readonly Span[], signal?: AbortSignal): Promise<IngestResult> {
     const url = this.ingestUrl ?? defaultOtlpUrl(this.http.baseUrl);
     return postSpans(this.http, url, ingestFormatFor(url, this.ingestFormat), spans, signal);
   }

@@ -89,7 +89,7 @@ export class TempoSource implements TraceSource {
     return values((await this.http.get(`/api/v2/search/tag/${encodeURIComponent(tag)}/values`, { signal })).json());
   }
 
-  ingest(spans: readonly Span[], signal?: AbortSignal): Promise<IngestResult> {
+  async ingest(spans: readonly Span[], signal?: AbortSignal): Promise<IngestResult> {
     if (!this.ingestUrl) {
       throw new BackendError('config', this.label, this.http.baseUrl, 'Tempo takes spans on its receivers, not on the query port', 'Set "ingestUrl" on the endpoint, e.g. http://localhost:9411/api/v2/spans (Zipkin) or http://localhost:4318/v1/traces (OTLP)');
     }
@@ -130,7 +130,8 @@ export function goDuration(us: number): string {
 }
 
 function searchRow(t: Record<string, unknown>): TraceSummaryRow[] {
-  const id = typeof t.traceID === 'string' ? normalizeTraceId(t.traceID.padStart(t.traceID.length > 16 ? 32 : 16, '0')) : null;
+  // Tempo's ids are 128-bit; search trims their leading zeros, so pad back to 32 digits.
+  const id = typeof t.traceID === 'string' ? normalizeTraceId(t.traceID.padStart(32, '0')) : null;
   if (!id) return [];
   const stats = isObj(t.serviceStats) ? t.serviceStats : {};
   let spanCount = 0;

@@ -55,7 +55,7 @@ export class ZipkinSource implements TraceSource {
     return strings(await this.http.get('/api/v2/autocompleteValues', { query: { key: tag }, signal }));
   }
 
-  ingest(spans: readonly Span[], signal?: AbortSignal): Promise<IngestResult> {
+  async ingest(spans: readonly Span[], signal?: AbortSignal): Promise<IngestResult> {
     const url = this.ingestUrl ? withDefaultPath(this.ingestUrl, '/api/v2/spans') : this.http.url('/api/v2/spans').toString();
     return postSpans(this.http, url, 'zipkin', spans, signal);
   }

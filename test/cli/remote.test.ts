@@ -1,0 +1,112 @@
+/**
+ * `trace-explorer serve`, `send` and `get` as a user runs them: the built CLI as child processes, the
+ * receiver as its own process, the Tempo simulator as the Tempo peer.
+ */
+import * as assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { TempoSimulator } from '../peers/tempoSimulator';
+import { freePort } from '../peers/realPeers';
+
+const ROOT = join(__dirname, '..', '..');
+const CLI = join(ROOT, 'dist', 'cli.js');
+const EX = join(ROOT, 'test', 'fixtures', 'examples');
+
+function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('trace-explorer serve, send and get', function () {
+  this.timeout(30_000);
+  let server: ChildProcess;
+  let otlpPort: number;
+  let zipkinPort: number;
+  const lines: string[] = [];
+
+  before(async () => {
+    [otlpPort, zipkinPort] = await Promise.all([freePort(), freePort()]);
+    server = spawn(process.execPath, [CLI, 'serve', '--otlp-port', String(otlpPort), '--zipkin-port', String(zipkinPort)]);
+    const rl = createInterface({ input: server.stdout! });
+    rl.on('line', (l) => lines.push(l));
+    while (lines.length < 2) await once(rl, 'line');
+  });
+  after(() => server?.kill('SIGTERM'));
+
+  it('serve says where it listens', () => {
+    assert.match(lines[0], new RegExp(`^OTLP/HTTP receiver on http://127\\.0\\.0\\.1:${otlpPort}/v1/traces`));
+    assert.match(lines[1], new RegExp(`^Zipkin receiver on http://127\\.0\\.0\\.1:${zipkinPort}/api/v2/spans`));
+  });
+
+  it('send of the three curl payloads to the Zipkin port, then get, gives trace 0123456789abcde0 of 3 spans', async () => {
+    for (const i of [1, 2, 3]) {
+      const r = await run(['send', join(EX, `zipkin-curl-span-${i}.json`), '--to', `http://127.0.0.1:${zipkinPort}`]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^sent 1 span of trace 0123456789abcde0 to http:\/\/127\.0\.0\.1:\d+\/api\/v2\/spans: HTTP 202/);
+    }
+    const got = await run(['get', '0123456789abcde0', '--from', `http://127.0.0.1:${zipkinPort}`, '--backend', 'zipkin', '--json']);
+    assert.equal(got.code, 0, got.stderr);
+    const doc = JSON.parse(got.stdout);
+    assert.equal(doc.traces[0].spanCount, 3);
+    assert.deepEqual(doc.traces[0].spans.map((s: { depth: number }) => s.depth), [0, 1, 2]);
+  });
+
+  it('send FILE:LINE:COL picks the span at that position of send-spans.sh; --restamp gives it fresh ids near now', async () => {
+    // Line 18 is inside the second payload ("id": "5678").
+    const dry = await run(['send', `${join(EX, 'send-spans.sh')}:18:8`, '--to', `http://127.0.0.1:${otlpPort}/v1/traces`, '--restamp', '--dry-run', '--json', '--otlp-json']);
+    assert.equal(dry.code, 0, dry.stderr);
+    const req = JSON.parse(dry.stdout);
+    assert.equal(req.url, `http://127.0.0.1:${otlpPort}/v1/traces`);
+    assert.equal(req.contentType, 'application/json');
+    const span = req.body.resourceSpans[0].scopeSpans[0].spans[0];
+    assert.equal(span.name, 'child span from bash!');
+    assert.notEqual(span.spanId, '0000000000005678');
+    assert.ok(Math.abs(Number(BigInt(span.endTimeUnixNano) / 1_000_000n) - Date.now()) < 60_000, 'moved to now');
+    const sent = await run(['send', `${join(EX, 'send-spans.sh')}:18:8`, '--to', `http://127.0.0.1:${otlpPort}/v1/traces`, '--restamp', '--json']);
+    assert.equal(sent.code, 0, sent.stderr);
+    const { traceIds, status } = JSON.parse(sent.stdout);
+    assert.equal(status, 200);
+    const got = await run(['get', traceIds[0], '--from', `http://127.0.0.1:${otlpPort}`, '--backend', 'zipkin', '--json']);
+    assert.equal(JSON.parse(got.stdout).traces[0].spans[0].name, 'child span from bash!');
+  });
+
+  it('send at a position outside any payload says where to put it, exit 2, nothing sent', async () => {
+    const r = await run(['send', `${join(EX, 'send-spans.sh')}:3:1`, '--to', `http://127.0.0.1:${zipkinPort}`]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /send-spans\.sh:3:1: No span here: put the cursor inside a curl -d '…' payload \(this file has 3\)/);
+    assert.equal(r.stdout, '');
+  });
+
+  it("send shows the receiver's rejection and exits 2", async () => {
+    const port = await freePort();
+    const r = await run(['send', join(EX, 'zipkin-curl-span-1.json'), '--to', `http://127.0.0.1:${port}`]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /nothing is listening on 127\.0\.0\.1:\d+/);
+  });
+
+  it('send to Tempo goes to its receiver; get --backend tempo reads it back through the query API', async () => {
+    const sim = await new TempoSimulator().start();
+    try {
+      const s = await run(['send', join(EX, 'zipkin-data-model-trace.json'), '--to', `${sim.otlpUrl}/v1/traces`, '--backend', 'tempo']);
+      assert.equal(s.code, 0, s.stderr);
+      const g = await run(['get', '5982fe77008310cc80f1da5e10147517', '--from', sim.queryUrl, '--backend', 'tempo', '--json']);
+      assert.equal(g.code, 0, g.stderr);
+      const t = JSON.parse(g.stdout).traces[0];
+      assert.equal(t.spanCount, 5);
+      assert.equal(t.depth, 3);
+      const missing = await run(['get', 'abcdef', '--from', sim.queryUrl, '--backend', 'tempo']);
+      assert.equal(missing.code, 2);
+      assert.match(missing.stderr, /tempo at .* has no trace 0000000000abcdef/);
+    } finally {
+      await sim.stop();
+    }
+  });
+});
