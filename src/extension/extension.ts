@@ -14,6 +14,7 @@ import { formatDuration } from '../shared/time';
 import { LocalSource } from '../node/sources/localSource';
 import { EndpointRegistry, signalOf } from './endpoints';
 import { pickFilter } from './filterPicker';
+import { SendSpanCodeLensProvider, SpanSender } from './sendSpan';
 import { SourceOpener } from './sourceOpener';
 import { TracesTreeProvider, type Node } from './tracesTree';
 import { WaterfallPanel, type WaterfallDeps } from './waterfallPanel';
@@ -25,6 +26,9 @@ export interface TraceExplorerApi {
   tree: TracesTreeProvider;
   openWaterfall(sourceId: string, traceId: string): Promise<WaterfallPanel | undefined>;
   endpoints: EndpointRegistry;
+  sender: SpanSender;
+  /** The open waterfall of a trace (the test bundle has its own copy of the module, so it asks here). */
+  panel(sourceId: string, traceId: string): WaterfallPanel | undefined;
 }
 
 /** Traces opened from files, kept so their panels survive a reload of the window. */
@@ -132,6 +136,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<TraceE
     context.subscriptions.push(vscode.commands.registerCommand(id, fn));
   };
 
+  const sender = new SpanSender(endpoints, context.workspaceState, log, async (sourceId, traceId) => {
+    tree.refresh(endpoints.byId(sourceId));
+    return openWaterfall(sourceId, traceId);
+  });
+  context.subscriptions.push(
+    sender,
+    vscode.languages.registerCodeLensProvider(
+      [{ language: 'json' }, { language: 'jsonc' }, { language: 'markdown' }, { language: 'shellscript' }, { pattern: '**/*.{txt,log,ndjson}' }],
+      new SendSpanCodeLensProvider(),
+    ),
+  );
+  command('traceExplorer.sendSampleSpan', (at?: { uri: vscode.Uri; offset: number }, options?: Parameters<SpanSender['send']>[1]) =>
+    sender.send(at && at.uri instanceof vscode.Uri ? at : undefined, options));
   command('traceExplorer.refresh', () => tree.refresh());
   command('traceExplorer.openTrace', async (node?: Node) => {
     if (!node) return vscode.commands.executeCommand('traceExplorer.openTraceById');
@@ -201,7 +218,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TraceE
     }),
   );
 
-  return { localPorts: () => local.ports, store, tree, openWaterfall, endpoints };
+  return { localPorts: () => local.ports, store, tree, openWaterfall, endpoints, sender, panel: (s, t) => WaterfallPanel.get(s, t) };
 }
 
 export function deactivate(): void {

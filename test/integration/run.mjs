@@ -39,6 +39,7 @@ async function main() {
   // Free ports for the local receiver: the tests read them from the extension's API.
   const server = await startCodeServer({ folder: workspace, settings: { 'traceExplorer.local.otlpPort': 0, 'traceExplorer.local.zipkinPort': 0 } });
   const browser = await launchChromium();
+  const started = Date.now();
   let exitCode = 1;
   try {
     const page = await browser.newPage();
@@ -47,7 +48,7 @@ async function main() {
         // The extension host forwards console calls as (format, ...args): format them like console does.
         const text = format(...(Array.isArray(args) ? args : [args]));
         if (/open-vsx|vsda|Failed to load resource/.test(text)) return; // harmless offline noise
-        process.stdout.write(text.endsWith('\n') ? text : text + '\n');
+        process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(1)}s] ` + (text.endsWith('\n') ? text : text + '\n'));
       });
       page.exposeFunction('codeAutomationExit', (code) => resolve(code));
     });
@@ -58,8 +59,10 @@ async function main() {
     ]);
     const url = `${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(payload)}`;
     await page.goto(url);
+    const t0 = Date.now();
     const timeout = new Promise((resolve) => setTimeout(() => resolve('timeout'), TIMEOUT_MS));
     const result = await Promise.race([done, timeout]);
+    console.log(`integration: result ${result} after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     if (result === 'timeout') {
       console.error(`integration: no result from the extension host within ${TIMEOUT_MS / 1000} s`);
       await page.screenshot({ path: join(ROOT, 'test-results', 'integration-timeout.png') }).catch(() => {});

@@ -7,9 +7,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
-const ROOT = join(__dirname, '..', '..');
+/** The repository root, found upwards from here: this file also runs bundled into out/test/…. */
+function findRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'scripts', 'setup-peers.sh')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+const ROOT = findRoot();
 const CACHE = join(ROOT, '.cache', 'peers');
 export const ZIPKIN_JAR = join(CACHE, 'zipkin-server-3.5.1-exec.jar');
 export const JAEGER_BIN = join(CACHE, 'jaeger-1.76.0');

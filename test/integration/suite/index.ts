@@ -5,7 +5,8 @@
 import Mocha from 'mocha';
 
 export function run(): Promise<void> {
-  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 30000, reporter: 'spec' });
+  // MOCHA_GREP narrows a run while working on one journey (the extension host inherits the environment).
+  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 30000, reporter: 'spec', ...(process.env.MOCHA_GREP ? { grep: process.env.MOCHA_GREP } : {}) });
   // Define describe/it on the global object before the test modules are evaluated.
   mocha.suite.emit('pre-require', globalThis, 'integration', mocha);
   // An explicit list (not a glob): the suite is one bundle, and the order is the story it tells.
@@ -14,6 +15,7 @@ export function run(): Promise<void> {
   require('./activation.test');
   require('./summarize.test');
   require('./local.test');
+  require('./send.test');
   /* eslint-enable @typescript-eslint/no-require-imports */
   return new Promise((resolve, reject) => {
     mocha.run((failures) => (failures ? reject(new Error(`${failures} integration test(s) failed`)) : resolve()));
