@@ -15,6 +15,9 @@ import { LocalSource } from '../node/sources/localSource';
 import { EndpointRegistry, signalOf } from './endpoints';
 import { pickFilter } from './filterPicker';
 import { SendSpanCodeLensProvider, SpanSender } from './sendSpan';
+import { SpanLocationIndex, SpansCodeLensProvider, SpansHoverProvider, type SpanAtLine } from './codeToTraces';
+import { TraceIdLinkProvider, TraceIdTerminalLinkProvider, findTrace } from './traceLinks';
+import { sourceRefsOfSpan } from '../shared/source/spanSources';
 import { SourceOpener } from './sourceOpener';
 import { TracesTreeProvider, type Node } from './tracesTree';
 import { WaterfallPanel, type WaterfallDeps } from './waterfallPanel';
@@ -29,6 +32,7 @@ export interface TraceExplorerApi {
   sender: SpanSender;
   /** The open waterfall of a trace (the test bundle has its own copy of the module, so it asks here). */
   panel(sourceId: string, traceId: string): WaterfallPanel | undefined;
+  spanIndex: SpanLocationIndex;
 }
 
 /** Traces opened from files, kept so their panels survive a reload of the window. */
@@ -68,10 +72,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<TraceE
   context.subscriptions.push({ dispose: () => void receiver.stop() });
 
   const opener = new SourceOpener(log);
+  const spanIndex = new SpanLocationIndex(store, opener);
+  context.subscriptions.push(
+    spanIndex,
+    vscode.languages.registerCodeLensProvider({ scheme: 'file' }, new SpansCodeLensProvider(spanIndex)),
+    vscode.languages.registerHoverProvider({ scheme: 'file' }, new SpansHoverProvider(spanIndex)),
+    vscode.languages.registerDocumentLinkProvider([{ scheme: 'file' }, { scheme: 'untitled' }], new TraceIdLinkProvider()),
+    vscode.window.registerTerminalLinkProvider(new TraceIdTerminalLinkProvider()),
+  );
   const deps: WaterfallDeps = {
     extensionUri: context.extensionUri,
     log,
     opener,
+    sendAgain: async (spans, label) => !!(await sender.sendSpans(spans, label)),
     load: async (sourceId, traceId) => {
       if (sourceId === 'file') {
         const f = fileTraces.get(traceId);
@@ -129,6 +142,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TraceE
       void vscode.window.showWarningMessage(`Trace Explorer: ${source.label} has no trace ${traceId}.`);
       return undefined;
     }
+    spanIndex.addTrace(source.id, spans);
     return WaterfallPanel.show(deps, spans, source.id, source.label, selectSpanId);
   };
 
@@ -149,6 +163,35 @@ export async function activate(context: vscode.ExtensionContext): Promise<TraceE
   );
   command('traceExplorer.sendSampleSpan', (at?: { uri: vscode.Uri; offset: number }, options?: Parameters<SpanSender['send']>[1]) =>
     sender.send(at && at.uri instanceof vscode.Uri ? at : undefined, options));
+  command('traceExplorer.openTraceAt', (sourceId: string, traceId: string, spanId?: string) => openWaterfall(sourceId, traceId, spanId));
+  command('traceExplorer.showSpansAtLine', async (spans: SpanAtLine[]) => {
+    const pick = await vscode.window.showQuickPick(
+      spans.map((s) => ({ label: `${s.error ? '$(error) ' : ''}${s.service || '?'}: ${s.name || '(unnamed)'}`, description: formatDuration(s.durationUs), detail: `trace ${s.traceId} · ${endpoints.byId(s.sourceId)?.label ?? s.sourceId} · ${s.ref.label}`, s })),
+      { placeHolder: 'Recent spans that ran this line: open one in the waterfall' },
+    );
+    return pick ? openWaterfall(pick.s.sourceId, pick.s.traceId, pick.s.spanId) : undefined;
+  });
+  command('traceExplorer.openTraceLink', async (traceId?: string) => {
+    if (!traceId) return undefined;
+    const found = await findTrace(endpoints.all, traceId);
+    if (!found.source) {
+      void vscode.window.showWarningMessage(`Trace Explorer: no endpoint has trace ${traceId} (asked ${found.asked.join(', ')})${found.errors.length ? `; ${found.errors.join('; ')}` : ''}.`);
+      return undefined;
+    }
+    return openWaterfall(found.source.id, traceId);
+  });
+  // `which` picks a location without asking (tests, keybindings); otherwise several locations are offered.
+  command('traceExplorer.openSpanSource', async (node?: Node, which?: number) => {
+    if (node?.kind !== 'span') return false;
+    const refs = sourceRefsOfSpan(node.trace.spans[node.row]);
+    if (which !== undefined && refs[which]) return opener.open(refs[which].path, refs[which].line, refs[which].column);
+    if (!refs.length) {
+      void vscode.window.showInformationMessage('Trace Explorer: this span names no source location (no code.* attributes or stack frames).');
+      return false;
+    }
+    const ref = refs.length === 1 ? refs[0] : (await vscode.window.showQuickPick(refs.map((r) => ({ label: r.label, description: r.path, r })), { placeHolder: 'Open which location?' }))?.r;
+    return ref ? opener.open(ref.path, ref.line, ref.column) : false;
+  });
   command('traceExplorer.refresh', () => tree.refresh());
   command('traceExplorer.openTrace', async (node?: Node) => {
     if (!node) return vscode.commands.executeCommand('traceExplorer.openTraceById');
@@ -218,7 +261,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TraceE
     }),
   );
 
-  return { localPorts: () => local.ports, store, tree, openWaterfall, endpoints, sender, panel: (s, t) => WaterfallPanel.get(s, t) };
+  return { localPorts: () => local.ports, store, tree, openWaterfall, endpoints, sender, panel: (s, t) => WaterfallPanel.get(s, t), spanIndex };
 }
 
 export function deactivate(): void {

@@ -53,7 +53,7 @@ export class SpanSender implements vscode.Disposable {
     const editor = vscode.window.visibleTextEditors.find((e) => e.document === doc);
     const offset = at?.offset ?? (editor ? doc.offsetAt(editor.selection.active) : 0);
     const text = doc.getText();
-    const pick = spanAtCursor(text, offset, kindOf(doc.languageId, doc.fileName));
+    const pick = spanAtCursor(text, offset, kindOf(doc.languageId, doc.fileName), { jsonc: doc.languageId === 'jsonc' });
     this.diagnostics.delete(doc.uri);
     if (!('spans' in pick)) {
       if (pick.start !== undefined && pick.end !== undefined) {
@@ -67,21 +67,26 @@ export class SpanSender implements vscode.Disposable {
       return undefined;
     }
     this.flash(editor, doc, pick);
+    this.log.info(`send: ${pick.label} from ${doc.uri.fsPath} (${pick.region})`);
+    return this.sendSpans(pick.spans, pick.label, options);
+  }
 
+  /** Choose endpoint and mode (unless given), post, then offer or do the reveal. Also "Send again" from the waterfall. */
+  async sendSpans(original: readonly Span[], label: string, options: { endpointId?: string; mode?: Mode; reveal?: boolean } = {}): Promise<SendResult | undefined> {
     const source = await this.chooseEndpoint(options.endpointId);
     if (!source) return undefined;
     const mode = options.mode ?? (await this.chooseMode());
     if (!mode) return undefined;
-    const spans: Span[] = mode === 'restamp' ? restampSpans(pick.spans, Date.now() * 1000) : pick.spans;
+    const spans: Span[] = mode === 'restamp' ? restampSpans(original, Date.now() * 1000) : [...original];
     const traceIds = [...new Set(spans.map((s) => s.traceId))];
     try {
       const result = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Sending ${pick.label} to ${source.label}…`, cancellable: true },
+        { location: vscode.ProgressLocation.Notification, title: `Sending ${label} to ${source.label}…`, cancellable: true },
         (_p, token) => source.ingest(spans, signalOf(token)),
       );
-      this.log.info(`sent ${spans.length} spans (${traceIds.join(', ')}) from ${doc.uri.fsPath} to ${source.label}: ${result.url} answered ${result.status}${result.message ? ` ${result.message}` : ''}`);
-      const summary: SendResult = { traceIds, spanCount: spans.length, endpoint: source.id, picked: pick.label };
-      const message = `Trace Explorer: sent ${pick.label} (trace ${traceIds[0]}${traceIds.length > 1 ? ` and ${traceIds.length - 1} more` : ''}) to ${source.label}.${result.message ? ` The receiver said: ${result.message}` : ''}`;
+      this.log.info(`sent ${spans.length} spans (${traceIds.join(', ')}) to ${source.label}: ${result.url} answered ${result.status}${result.message ? ` ${result.message}` : ''}`);
+      const summary: SendResult = { traceIds, spanCount: spans.length, endpoint: source.id, picked: label };
+      const message = `Trace Explorer: sent ${label} (trace ${traceIds[0]}${traceIds.length > 1 ? ` and ${traceIds.length - 1} more` : ''}) to ${source.label}.${result.message ? ` The receiver said: ${result.message}` : ''}`;
       if (options.reveal) await this.revealWhenReadable(source, traceIds[0]);
       else {
         void vscode.window.showInformationMessage(message, 'Reveal', 'Copy Trace ID').then(async (action) => {
@@ -178,7 +183,7 @@ export class SendSpanCodeLensProvider implements vscode.CodeLensProvider {
     const lenses: vscode.CodeLens[] = [];
     for (const region of payloadRegions(text, kindOf(doc.languageId, doc.fileName))) {
       if (token.isCancellationRequested) break;
-      const { values } = scanJson(region.text, { jsonc: true });
+      const { values } = scanJson(region.text, { jsonc: doc.languageId === 'jsonc' });
       for (const v of values) {
         for (const node of spanNodes(v)) {
           if (lenses.length >= 200) return lenses;

@@ -14,10 +14,15 @@ export interface PathMapping {
 export class SourceOpener {
   constructor(private readonly log: vscode.LogOutputChannel) {}
 
-  private mappings(): PathMapping[] {
+  /** `traceExplorer.pathMappings` with `${workspaceFolder}` (the first folder) and `${workspaceFolder:name}` expanded. */
+  mappings(): PathMapping[] {
     const raw = vscode.workspace.getConfiguration('traceExplorer').get<Record<string, string>>('pathMappings', {});
-    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
-    return Object.entries(raw).map(([from, to]) => ({ from, to: to.replace('${workspaceFolder}', folder) }));
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    const first = folders[0]?.uri.fsPath ?? '';
+    return Object.entries(raw).map(([from, to]) => ({
+      from,
+      to: to.replace(/\$\{workspaceFolder(?::([^}]+))?\}/g, (_m, name?: string) => (name ? (folders.find((f) => f.name === name)?.uri.fsPath ?? '') : first)),
+    }));
   }
 
   /** Candidate absolute paths for a span's path, best first. */
@@ -26,8 +31,9 @@ export class SourceOpener {
     for (const m of this.mappings()) {
       if (p === m.from || p.startsWith(m.from.endsWith('/') ? m.from : m.from + '/')) out.push(path.join(m.to, p.slice(m.from.length)));
     }
-    if (path.isAbsolute(p)) out.push(p);
-    else for (const f of vscode.workspace.workspaceFolders ?? []) out.push(path.join(f.uri.fsPath, p));
+    const native = p.replace(/^file:\/\//, '');
+    if (path.isAbsolute(native)) out.push(path.normalize(native));
+    else for (const f of vscode.workspace.workspaceFolders ?? []) out.push(path.join(f.uri.fsPath, native));
     return out;
   }
 
@@ -75,7 +81,8 @@ export class SourceOpener {
     const parts = p.split(/[\\/]/).filter(Boolean);
     for (let k = Math.min(parts.length, 4); k >= 1; k--) {
       const tail = parts.slice(-k).join('/');
-      const found = await vscode.workspace.findFiles(`**/${tail}`, '**/node_modules/**', 20);
+      // A glob from span data: escape its metacharacters so a hostile path cannot widen the search.
+      const found = await vscode.workspace.findFiles(`**/${tail.replace(/[[\]{}*?!]/g, (c) => `[${c}]`)}`, '**/node_modules/**', 20);
       if (found.length === 1) return found[0].fsPath;
       if (found.length > 1) {
         const pick = await vscode.window.showQuickPick(

@@ -27,6 +27,8 @@ export interface WaterfallDeps {
   opener: SourceOpener;
   /** Spans of a trace from a source, for revival after reload. */
   load(sourceId: string, traceId: string): Promise<{ spans: Span[]; sourceLabel: string } | undefined>;
+  /** Journey 3 from the waterfall: post these spans again (the user picks endpoint and mode). */
+  sendAgain(spans: readonly Span[], label: string): Promise<boolean>;
 }
 
 export class WaterfallPanel implements vscode.Disposable {
@@ -162,6 +164,13 @@ export class WaterfallPanel implements vscode.Disposable {
       }
       case 'openSource':
         return { opened: await this.deps.opener.open(r.path, r.line, r.column) };
+      case 'sendAgain': {
+        const end = r.subtree ? this.trace.subtreeEnd[r.row] : r.row + 1;
+        const spans = this.trace.spans.slice(r.row, end);
+        if (!spans.length) throw new Error('that span is no longer in the trace');
+        const label = spans.length === 1 ? `span "${spans[0].name}"` : `${spans.length} spans under "${spans[0].name}"`;
+        return { sent: await this.deps.sendAgain(spans, label) };
+      }
       case 'setSkew':
         this.adjustSkew = r.on;
         this.trace = linkTrace(this.spans, { adjustSkew: r.on });

@@ -66,7 +66,8 @@ export type Request =
   | { action: 'search'; query: string }
   | { action: 'copy'; row: number; format: CopyFormat }
   | { action: 'openSource'; path: string; line?: number; column?: number }
-  | { action: 'setSkew'; on: boolean };
+  | { action: 'setSkew'; on: boolean }
+  | { action: 'sendAgain'; row: number; subtree: boolean };
 
 export interface ReplyMap {
   details: SpanDetails;
@@ -74,6 +75,7 @@ export interface ReplyMap {
   copy: { copied: string };
   openSource: { opened: boolean };
   setSkew: Record<string, never>;
+  sendAgain: { sent: boolean };
 }
 
 // Host → webview

@@ -348,6 +348,17 @@ function showDetails(s: SpanDetails): void {
   copy('Copy as Zipkin', 'zipkin');
   copy('Copy as OTLP/JSON', 'otlp-json');
   copy('Copy as Jaeger', 'jaeger');
+  const again = (label: string, subtree: boolean): void => {
+    const b = el('button', { title: 'Post to an endpoint again (you choose where, and whether to re-stamp)' }, label);
+    b.addEventListener('click', () => {
+      request({ action: 'sendAgain', row: s.row, subtree })
+        .then((r) => status(r.sent ? 'Sent.' : 'Not sent.'))
+        .catch((e: Error) => status(e.message));
+    });
+    actions.append(b);
+  };
+  again('Send again', false);
+  if (v.data.subtreeEnd[s.row] > s.row + 1) again('Send subtree again', true);
 
   const head = el('div', { class: 'dhead' },
     el('h2', {}, s.name || '(unnamed)'),

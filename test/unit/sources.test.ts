@@ -22,7 +22,7 @@ describe('source locations from spans', () => {
     assert.deepEqual(ref, { label: 'app.views.handler — svc.py:3', path: 'svc.py', line: 3, column: undefined });
   });
 
-  it('parses Python, Node.js, Java, Go and .NET frames and skips runtime internals', () => {
+  it('parses Python, Node.js, Java, Go and .NET frames, skips runtime internals, and names the class file of a .NET frame without symbols', () => {
     const python = 'Traceback (most recent call last):\n  File "/app/svc.py", line 3, in handler\n    fail()\nValueError: boom';
     const node = 'Error: boom\n    at fail (/app/run.js:8:21)\n    at /app/run.js:12:3\n    at node:internal/main/run_main_module:28:49\n    at async Promise.all (index 0)\n    at file:///app/x.mjs:3:5';
     const java = 'java.lang.IllegalStateException: boom\n\tat com.example.Demo.b(Demo.java:3)\n\tat java.base/java.lang.Thread.run(Thread.java:833)\n\tat com.example.Demo.c(Native Method)';
@@ -33,7 +33,7 @@ describe('source locations from spans', () => {
     assert.deepEqual(paths(node), ['/app/run.js:8', '/app/run.js:12', '/app/x.mjs:3']);
     assert.deepEqual(paths(java), ['com/example/Demo.java:3', 'java/lang/Thread.java:833']);
     assert.deepEqual(paths(go), ['/app/main.go:42']);
-    assert.deepEqual(paths(dotnet), ['/src/MyApp/Service.cs:42']);
+    assert.deepEqual(paths(dotnet), ['/src/MyApp/Service.cs:42', 'Program.cs:undefined']);
   });
 
   it('collects a span\u2019s own location first, then its exception frames, each once', () => {

@@ -103,7 +103,10 @@ function nameOf(n: JsonNode): string {
 }
 
 /** Find and decode the span (or spans) at `offset` in `text`. */
-export function spanAtCursor(text: string, offset: number, kind: DocumentKind): SpanPick | PickFailure {
+export function spanAtCursor(text: string, offset: number, kind: DocumentKind, options: { jsonc?: boolean } = {}): SpanPick | PickFailure {
+  // Comments and trailing commas only where the document allows them: a curl payload or a .json file
+  // with a trailing comma is what a backend rejects, so it is reported, not repaired.
+  const jsonc = options.jsonc === true;
   const regions = payloadRegions(text, kind);
   const region = regions.find((r) => offset >= r.start && offset <= r.end);
   if (!region) {
@@ -111,7 +114,7 @@ export function spanAtCursor(text: string, offset: number, kind: DocumentKind): 
     return { message: `No span here: put the cursor ${where}${regions.length ? ` (this file has ${regions.length})` : ''}.` };
   }
   const local = toRegionOffset(region, offset);
-  const scan = scanJson(region.text, { jsonc: true });
+  const scan = scanJson(region.text, { jsonc });
   const top = scan.values.find((v) => local >= v.start && local <= v.end) ?? scan.values.find((v) => local <= v.end);
   if (!top) return { message: `No JSON value at the cursor in ${region.what}.`, start: region.start, end: region.end };
   const chain = chainAt(top, Math.min(local, top.end - 1));
@@ -133,16 +136,15 @@ export function spanAtCursor(text: string, offset: number, kind: DocumentKind): 
     }
   }
   // No span object around the cursor: the whole value, if it decodes (e.g. the cursor on "resourceSpans").
-  if (!choice) return decodePick(region, top, nodeValue(top), [], 'the whole document', docRange(top), top);
+  if (!choice) return decodePick(region, top, nodeValue(top), [], 'the whole document', docRange(top), top, jsonc);
 
   const { value, prefix } = wrap(choice.shape, choice.nodes, chain.slice(0, choice.upTo + 1), choice.asArray);
-  return decodePick(region, choice.range, value, prefix, choice.label, docRange(choice.range), choice.range);
+  return decodePick(region, choice.range, value, prefix, choice.label, docRange(choice.range), choice.range, jsonc);
 }
 
-function decodePick(region: PayloadRegion, node: JsonNode, value: unknown, prefix: JsonPath, label: string, range: { start: number; end: number }, errRoot: JsonNode): SpanPick | PickFailure {
-  if (scanHasErrors(region, node)) {
-    return { message: `The JSON of ${label} is broken: ${scanHasErrors(region, node)}`, ...range };
-  }
+function decodePick(region: PayloadRegion, node: JsonNode, value: unknown, prefix: JsonPath, label: string, range: { start: number; end: number }, errRoot: JsonNode, jsonc: boolean): SpanPick | PickFailure {
+  const broken = scanError(region, node, jsonc);
+  if (broken) return { message: `Not sent: the JSON of ${label} is broken: ${broken.message}`, start: broken.offset, end: broken.offset + 1 };
   try {
     const { format, spans } = decodeTrace(JSON.stringify(value));
     if (!spans.length) return { message: `${label} holds no spans.`, ...range };
@@ -156,8 +158,9 @@ function decodePick(region: PayloadRegion, node: JsonNode, value: unknown, prefi
   }
 }
 
-/** A syntax error of the scan inside the node, as text, or ''. */
-function scanHasErrors(region: PayloadRegion, node: JsonNode): string {
-  const scan = scanJson(region.text.slice(node.start, node.end), { jsonc: true });
-  return scan.errors[0] ? scan.errors[0].message : '';
+/** The first syntax error inside the node, at its document offset. */
+function scanError(region: PayloadRegion, node: JsonNode, jsonc: boolean): { message: string; offset: number } | undefined {
+  const scan = scanJson(region.text.slice(node.start, node.end), { jsonc });
+  const e = scan.errors[0];
+  return e ? { message: e.message, offset: toDocumentOffset(region, node.start + e.offset) } : undefined;
 }

@@ -52,6 +52,16 @@ const FRAME_PATTERNS: Array<{ re: RegExp; pick: (m: RegExpExecArray) => SourceRe
       return { label: `${m[1]}.${m[2]} — ${m[3]}:${m[4]}`, path: pkg ? `${pkg}/${m[3]}` : m[3], line: Number(m[4]) };
     },
   },
+  // .NET without symbols: at MyApp.Service.Do(Int32 x) — no file: look for the class's file (Service.cs).
+  {
+    re: /^\s*at ((?:[\w`]+\.)+)([\w`<>]+)\(([^():]*)\)$/,
+    pick: (m) => {
+      const cls = m[1].slice(0, -1).split('.').pop()!.replace(/`\d+$/, '');
+      // Java's frames without a file look alike: (Native Method), (Unknown Source).
+      if (/^(System|Microsoft)\./.test(m[1]) || !/^[A-Z]/.test(cls) || /^(Native Method|Unknown Source)$/.test(m[3])) return undefined;
+      return { label: `${m[1]}${m[2]} — ${cls}.cs`, path: `${cls}.cs` };
+    },
+  },
 ];
 
 /** The frames of a stack trace that name a file, in the order printed. */

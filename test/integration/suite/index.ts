@@ -16,6 +16,7 @@ export function run(): Promise<void> {
   require('./summarize.test');
   require('./local.test');
   require('./send.test');
+  require('./jump.test');
   /* eslint-enable @typescript-eslint/no-require-imports */
   return new Promise((resolve, reject) => {
     mocha.run((failures) => (failures ? reject(new Error(`${failures} integration test(s) failed`)) : resolve()));
