@@ -1,5 +1,7 @@
 // Emit one small trace with the real OpenTelemetry JS SDK through its OTLP/HTTP JSON, OTLP/HTTP
-// protobuf and Zipkin exporters. Usage: node emit.mjs BASE_URL
+// protobuf and Zipkin exporters. Usage: node emit.mjs BASE_URL, or
+// node emit.mjs [--otlp-proto URL] [--otlp-json URL] [--zipkin URL] for only those exporters (one backend each).
+// Prints the trace id.
 import { trace, SpanKind, SpanStatusCode, context } from '@opentelemetry/api';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { OTLPTraceExporter as OtlpJson } from '@opentelemetry/exporter-trace-otlp-http';
@@ -7,15 +9,15 @@ import { OTLPTraceExporter as OtlpProto } from '@opentelemetry/exporter-trace-ot
 import { ZipkinExporter } from '@opentelemetry/exporter-zipkin';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 
-const base = process.argv[2];
-const provider = new BasicTracerProvider({
-  resource: resourceFromAttributes({ 'service.name': 'js-sdk-service' }),
-  spanProcessors: [
-    new SimpleSpanProcessor(new OtlpJson({ url: `${base}/v1/traces` })),
-    new SimpleSpanProcessor(new OtlpProto({ url: `${base}/v1/traces` })),
-    new SimpleSpanProcessor(new ZipkinExporter({ url: `${base}/api/v2/spans`, serviceName: 'js-sdk-service' })),
-  ],
-});
+const args = process.argv.slice(2);
+const urls = args[0]?.startsWith('--')
+  ? Object.fromEntries(args.flatMap((a, i) => (i % 2 === 0 ? [[a.slice(2), args[i + 1]]] : [])))
+  : { 'otlp-json': `${args[0]}/v1/traces`, 'otlp-proto': `${args[0]}/v1/traces`, zipkin: `${args[0]}/api/v2/spans` };
+const spanProcessors = [];
+if (urls['otlp-json']) spanProcessors.push(new SimpleSpanProcessor(new OtlpJson({ url: urls['otlp-json'] })));
+if (urls['otlp-proto']) spanProcessors.push(new SimpleSpanProcessor(new OtlpProto({ url: urls['otlp-proto'] })));
+if (urls.zipkin) spanProcessors.push(new SimpleSpanProcessor(new ZipkinExporter({ url: urls.zipkin, serviceName: 'js-sdk-service' })));
+const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'js-sdk-service' }), spanProcessors });
 const tracer = provider.getTracer('contract-test', '1.0.0');
 
 function fail() {
@@ -36,3 +38,4 @@ child.end();
 root.end();
 await provider.forceFlush();
 await provider.shutdown();
+console.log(root.spanContext().traceId);

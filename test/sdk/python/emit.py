@@ -3,6 +3,7 @@
 foo -> bar -> baz, as in the reference otel-python-zipkin.py, plus a failing span with a recorded
 exception (a real Python traceback) and code.* attributes. Usage:
     emit.py BASE_URL   (e.g. http://127.0.0.1:PORT; OTLP goes to BASE/v1/traces, Zipkin to BASE/api/v2/spans)
+    emit.py [--otlp URL] [--zipkin URL]   (only the exporters named, to full URLs: one backend each)
 The ConsoleSpanExporter writes to stdout, exactly as users paste it.
 """
 import sys
@@ -14,11 +15,18 @@ from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import ConsoleSpanExporter, SimpleSpanProcessor
 
-base = sys.argv[1]
+args = sys.argv[1:]
+if args and args[0].startswith("--"):
+    urls = dict(zip(args[0::2], args[1::2]))
+    otlp_url, zipkin_url = urls.get("--otlp"), urls.get("--zipkin")
+else:
+    otlp_url, zipkin_url = args[0] + "/v1/traces", args[0] + "/api/v2/spans"
 provider = TracerProvider(resource=Resource.create({SERVICE_NAME: "py-sdk-service"}))
 provider.add_span_processor(SimpleSpanProcessor(ConsoleSpanExporter()))
-provider.add_span_processor(SimpleSpanProcessor(OTLPSpanExporter(endpoint=base + "/v1/traces")))
-provider.add_span_processor(SimpleSpanProcessor(ZipkinExporter(endpoint=base + "/api/v2/spans")))
+if otlp_url:
+    provider.add_span_processor(SimpleSpanProcessor(OTLPSpanExporter(endpoint=otlp_url)))
+if zipkin_url:
+    provider.add_span_processor(SimpleSpanProcessor(ZipkinExporter(endpoint=zipkin_url)))
 trace.set_tracer_provider(provider)
 tracer = trace.get_tracer("contract-test", "1.0.0")
 
