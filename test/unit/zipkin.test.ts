@@ -69,6 +69,13 @@ describe('Zipkin v2 decoder', () => {
     assert.deepEqual(spans[0].events, [{ timeUs: 5, name: 'a|{b', attributes: [{ key: 'k', value: 1 }] }]);
   });
 
+  it('reads the OpenTelemetry Python Zipkin exporter\'s {"name": {attributes}} annotation as an event', () => {
+    const value = JSON.stringify({ exception: { 'exception.type': 'ValueError', 'exception.message': 'boom' } });
+    const { spans } = decodeTrace(JSON.stringify([{ traceId: 'ab', id: 'cd', annotations: [{ timestamp: 5, value }, { timestamp: 6, value: '{"not": "an event"}' }] }]));
+    assert.deepEqual(spans[0].events[0], { timeUs: 5, name: 'exception', attributes: [{ key: 'exception.type', value: 'ValueError' }, { key: 'exception.message', value: 'boom' }] });
+    assert.equal(spans[0].events[1].name, '{"not": "an event"}');
+  });
+
   it('rejects a non-hex trace id with the line and column of the value', () => {
     const text = '[\n  {\n    "traceId": "xyz",\n    "id": "1"\n  }\n]';
     const e = expectDecodeError(() => decodeTrace(text));

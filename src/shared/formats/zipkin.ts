@@ -151,8 +151,22 @@ function endpointOf(v: unknown, path: JsonPath): Endpoint | undefined {
   return Object.keys(e).length ? e : undefined;
 }
 
-/** The collector writes events with attributes as `name|{json}|dropped`; split that back. */
+/**
+ * Events with attributes, as exporters write them into a Zipkin annotation: the collector as
+ * `name|{json}|dropped`, the OpenTelemetry Python Zipkin exporter as `{"name": {attributes}}`. Split
+ * either back into a named event with its attributes.
+ */
 function annotationToEvent(timeUs: number, value: string): SpanEvent {
+  if (value.startsWith('{"') && value.endsWith('}}')) {
+    try {
+      const parsed: unknown = JSON.parse(value);
+      const keys = isObject(parsed) ? Object.keys(parsed) : [];
+      const attrs = keys.length === 1 && isObject(parsed) ? parsed[keys[0]] : undefined;
+      if (isObject(attrs)) return { timeUs, name: keys[0], attributes: Object.keys(attrs).map((key) => ({ key, value: attrs[key] as AttrValue })) };
+    } catch {
+      // an annotation that merely looks like JSON: keep it as its text
+    }
+  }
   const tail = /\|\d+$/.exec(value);
   if (tail && value[tail.index - 1] === '}') {
     // The name itself may contain "|{", so try each split point from the left until the middle parses.
