@@ -1,10 +1,20 @@
-/** Runs every benchmark and prints each result as a ratio to its in-run baseline. */
+/** Runs every benchmark and prints each result as a ratio to its in-run baseline. BENCH=decode,ingest picks some. */
 import { cpus, totalmem } from 'node:os';
 import { runDecodeBench } from './decode.bench';
+import { runIngestBench } from './ingest.bench';
 
-const results = runDecodeBench();
-console.log(`machine: ${cpus()[0]?.model ?? '?'} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
-for (const r of results) {
-  const verdict = r.target === undefined ? '' : r.ratio <= r.target ? `  (target ≤ ${r.target}×: met)` : `  (target ≤ ${r.target}×: NOT met)`;
-  console.log(`${r.name}: ${r.ms.toFixed(1)} ms vs ${r.baselineMs.toFixed(1)} ms = ${r.ratio.toFixed(2)}×${verdict}`);
+async function main(): Promise<void> {
+  const only = process.env.BENCH?.split(',');
+  console.log(`machine: ${cpus()[0]?.model ?? '?'} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
+  if (!only || only.includes('decode')) {
+    for (const r of runDecodeBench()) {
+      const verdict = r.target === undefined ? '' : r.ratio <= r.target ? `  (target ≤ ${r.target}×: met)` : `  (target ≤ ${r.target}×: NOT met)`;
+      console.log(`${r.name}: ${r.ms.toFixed(1)} ms vs ${r.baselineMs.toFixed(1)} ms = ${r.ratio.toFixed(2)}×${verdict}`);
+    }
+  }
+  if (!only || only.includes('ingest')) {
+    for (const r of await runIngestBench()) console.log(`${r.name}: ${r.value} (ratio ${r.ratio.toFixed(2)}; target ${r.target}: ${r.met ? 'met' : 'NOT met'})`);
+  }
 }
+
+void main();
