@@ -79,6 +79,8 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<Node>, vscode
         item.description = [count, filter && `filter: ${filter}`].filter(Boolean).join(' · ');
         item.tooltip = `${node.source.describe()}${filter ? `\nFilter: ${filter}` : ''}`;
         item.contextValue = `endpoint.${node.source.kind}${filter ? '.filtered' : ''}`;
+        // A stable accessible name: a string tooltip would otherwise become the row's label.
+        item.accessibilityInformation = { label: [node.source.label, item.description].filter(Boolean).join(', ') };
         return item;
       }
       case 'trace': {

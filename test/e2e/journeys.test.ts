@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { generateTrace } from '../../bench/generate';
 import { encodeSpans } from '../../src/shared/formats/encode';
-import { ROOT, SHOTS, makeWorkspace, openWorkbench, postWhenReady, quickOpen, runCommand, waterfallFrame } from './workbench';
+import { ROOT, SHOTS, makeWorkspace, openWorkbench, postWhenReady, quickOpen, runCommand, waterfallFrame, type Workbench } from './workbench';
+import { TempoSimulator } from '../peers/tempoSimulator';
+import { startZipkin } from '../peers/realPeers';
 
 function curlPayloads(): string[] {
   const script = readFileSync(join(ROOT, 'test/fixtures/examples/send-spans.sh'), 'utf8');
@@ -109,6 +111,92 @@ describe('journeys in a real VS Code', function () {
       await page.locator('.tab.active', { hasText: 'handler.py' }).waitFor({ timeout: 20000 });
       await page.locator('.statusbar', { hasText: /Ln 4, Col 1/ }).waitFor({ timeout: 10000 });
       await page.screenshot({ path: join(SHOTS, 'jump-editor.png') });
+    } finally {
+      await wb.close();
+    }
+  });
+
+  /** Browse a configured remote endpoint: its row, the reference trace under it, a 3-row waterfall. */
+  async function browseRemote(wb: Workbench, endpointName: RegExp, shot: string): Promise<void> {
+    const { page } = wb;
+    await page.getByRole('tab', { name: /^Trace Explorer/ }).click();
+    await page.getByRole('treeitem', { name: endpointName }).waitFor({ timeout: 30000 }).catch(async (e) => {
+      await page.screenshot({ path: join(SHOTS, `${shot}-FAILED.png`) });
+      throw e;
+    });
+    const row = page.getByRole('treeitem', { name: /shell script: span from bash!.*3 spans/ });
+    await row.waitFor({ timeout: 30000 });
+    await page.screenshot({ path: join(SHOTS, `${shot}-tree.png`) });
+    await row.click();
+    const frame = waterfallFrame(page);
+    await frame.locator('body[data-ready="true"]').waitFor({ timeout: 30000 });
+    await frame.locator('.row[data-row="2"]').waitFor();
+    assert.equal(await frame.locator('.row:visible').count(), 3);
+    assert.match((await frame.locator('#meta').textContent()) ?? '', /0123456789abcde0 · 3 spans/);
+    await page.screenshot({ path: join(SHOTS, `${shot}-waterfall.png`) });
+  }
+
+  it('Browse: the real Zipkin server, configured as an endpoint, lists trace 0123456789abcde0 and opens it as 3 rows', async function () {
+    this.timeout(240_000);
+    const zipkin = await startZipkin();
+    let wb: Workbench | undefined;
+    try {
+      for (const body of curlPayloads()) assert.equal(await postWhenReady(zipkin.ingestUrl, body), 202);
+      wb = await openWorkbench(browser, makeWorkspace(), { 'traceExplorer.endpoints': [{ name: 'Zipkin (real)', type: 'zipkin', url: zipkin.url }] });
+      await browseRemote(wb, /^Zipkin \(real\)/, 'browse-zipkin');
+    } finally {
+      await wb?.close();
+      await zipkin.stop();
+    }
+  });
+
+  it('Browse: the Tempo API simulator, configured as an endpoint with a tenant, lists the trace and opens it', async function () {
+    this.timeout(240_000);
+    const sim = await new TempoSimulator({ tenant: 'team-a' }).start();
+    let wb: Workbench | undefined;
+    try {
+      for (const body of curlPayloads()) {
+        const res = await fetch(sim.zipkinUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-scope-orgid': 'team-a' }, body });
+        assert.equal(res.status, 202);
+      }
+      wb = await openWorkbench(browser, makeWorkspace(), { 'traceExplorer.endpoints': [{ name: 'Tempo (simulated)', type: 'tempo', url: sim.queryUrl, tenant: 'team-a' }] });
+      await browseRemote(wb, /^Tempo \(simulated\)/, 'browse-tempo');
+    } finally {
+      await wb?.close();
+      await sim.stop();
+    }
+  });
+
+  it('Send: right-click inside the first payload of send-spans.sh → Send Sample Span → Re-stamp → Reveal opens the new trace', async function () {
+    this.timeout(240_000);
+    const wb = await openWorkbench(browser, makeWorkspace());
+    try {
+      const { page } = wb;
+      await quickOpen(page, 'send-spans.sh');
+      // Wait for the extension (its lenses appear once it is active), then click inside the first span.
+      await page.locator('.codelens-decoration', { hasText: 'Send Sample Span' }).first().waitFor({ timeout: 60000 });
+      const target = page.locator('.view-line', { hasText: '"name": "span from bash!"' }).first();
+      await target.click();
+      await target.click({ button: 'right' });
+      const item = page.locator('.context-view .action-item', { hasText: 'Send Sample Span' });
+      await item.waitFor({ timeout: 15000 });
+      await page.screenshot({ path: join(SHOTS, 'send-context-menu.png') });
+      await item.click();
+      const restamp = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Re-stamp' });
+      await restamp.waitFor({ timeout: 15000 });
+      await page.screenshot({ path: join(SHOTS, 'send-mode.png') });
+      await restamp.click();
+      const toast = page.locator('.notification-toast', { hasText: 'sent span "span from bash!"' });
+      await toast.waitFor({ timeout: 20000 });
+      await page.screenshot({ path: join(SHOTS, 'send-sent.png') });
+      await toast.getByRole('button', { name: 'Reveal' }).click();
+      const frame = waterfallFrame(page);
+      await frame.locator('body[data-ready="true"]').waitFor({ timeout: 30000 });
+      assert.equal(await frame.locator('.row:visible').count(), 1);
+      const meta = (await frame.locator('#meta').textContent()) ?? '';
+      assert.match(meta, /· 1 spans?/);
+      assert.doesNotMatch(meta, /0123456789abcde0/, 'a re-stamped trace has a fresh id');
+      await page.screenshot({ path: join(SHOTS, 'send-revealed.png') });
     } finally {
       await wb.close();
     }
