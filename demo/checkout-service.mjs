@@ -46,7 +46,7 @@ function chargeCard(amount) {
 }
 
 async function checkout(amount) {
-  return inSpan(context.active(), 'frontend', 'POST /checkout', SpanKind.SERVER, 49, async (span, ctx) => {
+  return inSpan(context.active(), 'frontend', 'POST /checkout', SpanKind.SERVER, 49, async (span, ctx) => { traceIds.push(span.spanContext().traceId);
     span.setAttribute('http.request.method', 'POST');
     await inSpan(ctx, 'inventory', 'reserve items', SpanKind.INTERNAL, 51, async (_, inner) => {
       await inSpan(inner, 'inventory', 'SELECT stock', SpanKind.CLIENT, 52, () => sleep(8));
@@ -60,7 +60,7 @@ async function checkout(amount) {
   });
 }
 
-const count = Number(process.argv[2] ?? 1);
+const count = Number(process.argv[2] ?? 1); const traceIds = [];
 for (let i = 0; i < count; i++) await checkout(i % 2 ? 150 : 40);
 await Promise.all([...providers.values()].map((p) => p.shutdown()));
-console.log(`sent ${count} checkout trace${count === 1 ? '' : 's'} to http://127.0.0.1:${port}/v1/traces`);
+console.log(`sent ${count} checkout trace${count === 1 ? '' : 's'} to http://127.0.0.1:${port}/v1/traces: ${traceIds.join(' ')}`);

@@ -99,6 +99,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TraceE
 
   const tree = new TracesTreeProvider(endpoints.all);
   context.subscriptions.push(endpoints.onDidChange(() => tree.setSources(endpoints.all)));
+  tree.onTraceLoaded = (sourceId, spans) => spanIndex.addTrace(sourceId, spans);
   const view = vscode.window.createTreeView('traceExplorer.traces', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(tree, view);
 

@@ -32,6 +32,9 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<Node>, vscode
   /** The filter of each endpoint, by source id; kept across reloads of the settings. */
   private readonly filters = new Map<string, SearchQuery>();
 
+  /** Told about every trace the tree loads (the code→traces index listens). */
+  onTraceLoaded?: (sourceId: string, spans: readonly Span[]) => void;
+
   constructor(private sources: TraceSource[]) {}
 
   setSources(sources: TraceSource[]): void {
@@ -180,6 +183,7 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<Node>, vscode
     if (!t) {
       const spans: Span[] | undefined = await source.getTrace(traceId);
       if (!spans?.length) return undefined;
+      this.onTraceLoaded?.(source.id, spans);
       t = linkTrace(spans);
       this.linked.set(key, t);
     }
