@@ -60,7 +60,8 @@ async function main() {
     const url = `${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(payload)}`;
     await page.goto(url);
     const t0 = Date.now();
-    const timeout = new Promise((resolve) => setTimeout(() => resolve('timeout'), TIMEOUT_MS));
+    // unref: once the result is in, this timer must not keep the process alive for minutes.
+    const timeout = new Promise((resolve) => setTimeout(() => resolve('timeout'), TIMEOUT_MS).unref());
     const result = await Promise.race([done, timeout]);
     console.log(`integration: result ${result} after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     if (result === 'timeout') {
