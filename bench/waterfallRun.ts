@@ -6,12 +6,7 @@ import { runWaterfallBench } from './waterfall.bench';
 async function main(): Promise<void> {
   console.log(`machine: ${cpus()[0]?.model ?? '?'} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
   const { launchChromium } = (await import(join(__dirname, '..', '..', 'scripts', 'code-server.mjs'))) as { launchChromium: () => Promise<import('playwright-core').Browser> };
-  const browser = await launchChromium();
-  try {
-    await runWaterfallBench(browser);
-  } finally {
-    await browser.close();
-  }
+  await runWaterfallBench(launchChromium);
 }
 
 void main();

@@ -138,7 +138,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<TraceE
   const openWaterfall = async (sourceId: string, traceId: string, selectSpanId?: string): Promise<WaterfallPanel | undefined> => {
     const source = sourceById(sourceId);
     if (!source) throw new Error(`no endpoint "${sourceId}"`);
-    const spans = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Loading trace ${traceId} from ${source.label}…`, cancellable: true }, (_p, token) => source.getTrace(traceId, signalOf(token)));
+    // A remote load may take a while and can be cancelled; the local store answers at once (status bar only).
+    const location = source.kind === 'local' ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification;
+    const spans = await vscode.window.withProgress({ location, title: `Loading trace ${traceId} from ${source.label}…`, cancellable: source.kind !== 'local' }, (_p, token) => source.getTrace(traceId, signalOf(token)));
     if (!spans?.length) {
       void vscode.window.showWarningMessage(`Trace Explorer: ${source.label} has no trace ${traceId}.`);
       return undefined;

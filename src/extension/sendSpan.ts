@@ -105,8 +105,9 @@ export class SpanSender implements vscode.Disposable {
 
   /** Poll the endpoint until the trace is readable (backends index asynchronously), then open it. */
   async revealWhenReadable(source: TraceSource, traceId: string, timeoutMs = 30_000): Promise<boolean> {
+    const location = source.kind === 'local' ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification;
     const found = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Waiting for ${source.label} to return trace ${traceId}…`, cancellable: true },
+      { location, title: `Waiting for ${source.label} to return trace ${traceId}…`, cancellable: source.kind !== 'local' },
       async (_p, token) => {
         const signal = signalOf(token);
         const deadline = Date.now() + timeoutMs;
