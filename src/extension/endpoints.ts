@@ -119,6 +119,11 @@ export function signalOf(token?: vscode.CancellationToken): AbortSignal | undefi
   if (!token) return undefined;
   const ac = new AbortController();
   if (token.isCancellationRequested) ac.abort();
-  else token.onCancellationRequested(() => ac.abort());
+  else {
+    const sub = token.onCancellationRequested(() => {
+      ac.abort();
+      sub.dispose();
+    });
+  }
   return ac.signal;
 }

@@ -13,6 +13,7 @@ import { createSource } from '../../src/node/sources/createSource';
 import type { EndpointConfig } from '../../src/node/sources/endpointConfig';
 import type { TraceSource } from '../../src/node/sources/traceSource';
 import { TempoSimulator } from '../peers/tempoSimulator';
+import { readBack } from './readBack';
 import { startJaeger, startZipkin, type Peer } from '../peers/realPeers';
 import { fixture } from '../unit/helpers';
 
@@ -23,17 +24,6 @@ function spansOf(file: string): Span[] {
   return decodeTrace(fixture(file)).spans;
 }
 
-/** Poll until the backend has all `count` spans of the trace (ingest is asynchronous in real backends). */
-async function readBack(source: TraceSource, traceId: string, count: number): Promise<Span[]> {
-  const deadline = Date.now() + 15_000;
-  let last: Span[] | undefined;
-  while (Date.now() < deadline) {
-    last = await source.getTrace(traceId);
-    if (last && last.length >= count) return last;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  assert.fail(`${source.label} gave ${last?.length ?? 0} of ${count} spans of ${traceId} after 15 s`);
-}
 
 /** What must survive any backend: ids, parents, times, and names/services up to Zipkin's lowercasing. */
 function shape(spans: readonly Span[]): string[] {

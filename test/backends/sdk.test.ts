@@ -13,6 +13,7 @@ import type { TraceSource } from '../../src/node/sources/traceSource';
 import type { Span } from '../../src/shared/model';
 import { linkTrace } from '../../src/shared/trace/link';
 import { TempoSimulator } from '../peers/tempoSimulator';
+import { readBack } from './readBack';
 import { startJaeger, startZipkin, type Peer } from '../peers/realPeers';
 
 const ROOT = join(__dirname, '..', '..');
@@ -32,16 +33,6 @@ async function node(args: string[]): Promise<string> {
   return stdout.trim().split('\n').pop()!;
 }
 
-async function readBack(source: TraceSource, traceId: string, count: number): Promise<Span[]> {
-  const deadline = Date.now() + 20_000;
-  let last: Span[] | undefined;
-  while (Date.now() < deadline) {
-    last = await source.getTrace(traceId);
-    if (last && last.length >= count) return last;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  assert.fail(`${source.label} returned ${last?.length ?? 0} of ${count} spans of ${traceId}`);
-}
 
 /** Python's trace: foo → bar → baz, baz failed with a recorded exception. */
 function checkPython(spans: Span[]): void {

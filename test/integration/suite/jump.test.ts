@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import * as vscode from 'vscode';
 import type { TraceExplorerApi } from '../../../src/extension/extension';
 import type { Node } from '../../../src/extension/tracesTree';
-import { EXTENSION_ID, workspaceFile } from './util';
+import { EXTENSION_ID, waitFor, workspaceFile } from './util';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -21,15 +21,6 @@ async function api(): Promise<TraceExplorerApi> {
   return ext.activate();
 }
 
-async function waitFor<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== null && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** Run the real JS SDK: one span whose code.file.path is `file`, line `line`. Returns its trace id. */
 async function emit(a: TraceExplorerApi, file: string, line: number): Promise<string> {

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import * as vscode from 'vscode';
 import type { TraceExplorerApi } from '../../../src/extension/extension';
 import type { Node } from '../../../src/extension/tracesTree';
-import { EXTENSION_ID, workspaceFile } from './util';
+import { EXTENSION_ID, waitFor, workspaceFile } from './util';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -22,15 +22,6 @@ function curlPayloads(): string[] {
   return [...script.matchAll(/-d '(\[[\s\S]*?\])'/g)].map((m) => m[1]);
 }
 
-async function waitFor<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, timeoutMs = 10000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== null && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('the built-in local endpoint', () => {
   it('listens on the configured (here: free) loopback ports', async () => {
