@@ -27,6 +27,23 @@ interface View {
   /** Zoom window, µs relative to the trace start. */
   v0: number;
   v1: number;
+  /** Each row's 1-based place among its siblings and their number, for screen readers (set once per trace). */
+  posInSet: Int32Array;
+  setSize: Int32Array;
+}
+
+/** Sibling positions in one pass over the pre-order rows: siblings come in order under their parent. */
+function siblingPositions(d: WaterfallData): { posInSet: Int32Array; setSize: Int32Array } {
+  const n = d.rowCount;
+  const seen = new Int32Array(n + 1); // index n counts the roots
+  const posInSet = new Int32Array(n);
+  for (let r = 0; r < n; r++) {
+    const p = d.parent[r] >= 0 ? d.parent[r] : n;
+    posInSet[r] = ++seen[p];
+  }
+  const setSize = new Int32Array(n);
+  for (let r = 0; r < n; r++) setSize[r] = seen[d.parent[r] >= 0 ? d.parent[r] : n];
+  return { posInSet, setSize };
 }
 
 let view: View | null = null;
@@ -126,30 +143,47 @@ function visiblePos(r: number): number {
 
 // ------------------------------------------------------------------------------------------ render
 
+/**
+ * What each pool slot shows, so a frame rewrites only the slots whose row or look changed. Slots are
+ * assigned by position modulo the pool size: while scrolling, a row keeps its slot, and only the few
+ * rows entering the view are written (rewriting every visible row each frame made long tasks at 100k).
+ */
+const slotSignature: string[] = [];
+let renderedView: View | null = null;
+
 function render(): void {
   const v = view;
   if (!v) return;
   const d = v.data;
+  if (renderedView !== v) {
+    slotSignature.length = 0; // another trace: every slot is stale
+    renderedView = v;
+  }
   const top = rowsEl.scrollTop;
   const height = rowsEl.clientHeight || 600;
   const first = Math.max(0, Math.floor(top / ROW_H) - OVERSCAN);
   const last = Math.min(v.visibleCount, Math.ceil((top + height) / ROW_H) + OVERSCAN);
   while (pool.length < last - first) pool.push(makeRow());
   const span = Math.max(1e-9, v.v1 - v.v0);
-  for (let k = 0; k < pool.length; k++) {
+  const n = pool.length;
+  const used = new Uint8Array(n);
+  const look = `${v.v0}|${v.v1}|${v.showCritical ? 1 : 0}|${v.selected}`;
+  for (let pos = first; pos < last; pos++) {
+    const k = pos % n;
+    used[k] = 1;
     const row = pool[k];
-    const pos = first + k;
-    if (pos >= last) {
-      row.style.display = 'none';
-      delete row.dataset.row;
-      continue;
-    }
     const r = v.visible[pos];
+    const sig = `${pos}|${r}|${v.matchSet.has(r) ? 1 : 0}|${v.collapsed[r]}|${look}`;
+    if (slotSignature[k] === sig) continue;
+    slotSignature[k] = sig;
     row.style.display = '';
     row.style.transform = `translateY(${pos * ROW_H}px)`;
     row.dataset.row = String(r);
     const hasKids = d.subtreeEnd[r] > r + 1;
     row.setAttribute('aria-level', String(d.depth[r] + 1));
+    // Rows are recycled out of DOM order while scrolling: the tree's structure is told explicitly.
+    row.setAttribute('aria-posinset', String(v.posInSet[r]));
+    row.setAttribute('aria-setsize', String(v.setSize[r]));
     row.setAttribute('aria-selected', String(r === v.selected));
     if (hasKids) row.setAttribute('aria-expanded', String(!v.collapsed[r]));
     else row.removeAttribute('aria-expanded');
@@ -201,6 +235,12 @@ function render(): void {
       dur.style.right = `${Math.max(0, 100 - end)}%`;
       dur.classList.toggle('inside', true);
     }
+  }
+  for (let k = 0; k < n; k++) {
+    if (used[k] || pool[k].style.display === 'none') continue;
+    pool[k].style.display = 'none';
+    delete pool[k].dataset.row;
+    slotSignature[k] = '';
   }
   rowsEl.setAttribute('aria-activedescendant', v.selected >= 0 ? `row-${v.selected}` : '');
 }
@@ -596,6 +636,7 @@ function showTrace(data: WaterfallData, selectSpanId?: string): void {
     showCritical: previous?.showCritical ?? false,
     v0: 0,
     v1: Math.max(data.durationUs, 1e-3),
+    ...siblingPositions(data),
   };
   $('title').textContent = data.title;
   $('meta').textContent = ` ${data.traceId} · ${data.rowCount} span${data.rowCount === 1 ? '' : 's'} · ${formatDuration(data.durationUs)} · ${data.services.length} service${data.services.length === 1 ? '' : 's'} · ${data.source}`;

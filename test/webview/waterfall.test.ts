@@ -42,6 +42,9 @@ describe('waterfall webview (plain page, headless Chromium)', function () {
     assert.match((await page.textContent('#meta')) ?? '', /5982fe77008310cc80f1da5e10147517 · 5 spans · 386 ms · 1 service/);
     const levels = await page.$$eval('.row[aria-level]', (rows) => rows.map((r) => r.getAttribute('aria-level')));
     assert.deepEqual(levels, ['1', '2', '3', '3', '3']);
+    // Screen readers get each row's place among its siblings, whatever the DOM order of recycled rows.
+    const places = await page.$$eval('.row[aria-level]', (rows) => rows.map((r) => `${r.getAttribute('aria-posinset')}/${r.getAttribute('aria-setsize')}`));
+    assert.deepEqual(places.sort(), ['1/1', '1/1', '1/3', '2/3', '3/3']);
     // The cs/cr annotations are drawn as marks on the bars.
     assert.ok((await page.$$('.bar .mark')).length >= 6);
     await page.click('.row[data-row="2"]');
@@ -148,6 +151,28 @@ describe('waterfall webview (plain page, headless Chromium)', function () {
     assert.match((await page.textContent('#meta')) ?? '', /100000 spans/);
     const rows = await page.$$eval('.row', (r) => r.length);
     assert.ok(rows < 120, `${rows} row elements for 100,000 spans: not virtualized`);
+    // Scroll down step by step and back: every row on screen must show the span at its position
+    // (rows are recycled between frames; a stale one would show the wrong name or place).
+    const consistent = await page.evaluate(async () => {
+      const rowsEl = document.getElementById('rows')!;
+      const wrong: string[] = [];
+      for (const step of [20, 20, 380, 20, -400, -40, 6000, -20]) {
+        rowsEl.scrollTop += step;
+        // Two frames: the scroll event's render, then paint (inline: no named helpers inside the page).
+        for (let f = 0; f < 2; f++) await new Promise((r) => requestAnimationFrame(r));
+        for (const row of document.querySelectorAll<HTMLElement>('.row[data-row]')) {
+          if (row.style.display === 'none') continue;
+          const y = Number(/translateY\((\d+)px\)/.exec(row.style.transform)?.[1]);
+          const label = row.getAttribute('aria-label') ?? '';
+          const name = row.querySelector('.name')?.textContent ?? '';
+          if (!label.includes(name.replace(/^\[\d+\] /, ''))) wrong.push(`row ${row.dataset.row} at ${y}: "${name}" vs "${label}"`);
+        }
+        const ys = [...document.querySelectorAll<HTMLElement>('.row[data-row]')].filter((r) => r.style.display !== 'none').map((r) => r.style.transform);
+        if (new Set(ys).size !== ys.length) wrong.push(`two rows at one position after scrolling by ${step}`);
+      }
+      return wrong;
+    });
+    assert.deepEqual(consistent, []);
     await page.$eval('#rows', (el) => (el.scrollTop = el.scrollHeight));
     await page.waitForFunction(() => !!document.querySelector('.row[data-row="99999"]'));
     await page.screenshot({ path: join(SHOTS, 'large-trace-end.png') });
