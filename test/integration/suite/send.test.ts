@@ -47,9 +47,7 @@ describe('Send Sample Span', function () {
   it('re-stamps the first payload of send-spans.sh, sends it to the local endpoint and reveals it in the waterfall', async () => {
     const a = await api();
     const uri = workspaceFile('send-spans.sh');
-    const t0 = Date.now();
     const result = await send({ uri, offset: offsetIn(uri, '"span from bash!"') }, { endpointId: 'local', mode: 'restamp', reveal: true });
-    console.log(`send+reveal took ${Date.now() - t0} ms`);
     assert.ok(result);
     assert.equal(result.picked, 'span "span from bash!"');
     const [traceId] = result.traceIds;
