@@ -12,7 +12,7 @@ import type { Span } from '../shared/model';
 import type { TraceStore } from '../shared/store/traceStore';
 import { formatDuration } from '../shared/time';
 import { sourceRefsOfSpan, type SourceRef } from '../shared/source/spanSources';
-import type { SourceOpener } from './sourceOpener';
+import type { PathMapping, SourceOpener } from './sourceOpener';
 
 export interface SpanAtLine {
   sourceId: string;
@@ -81,8 +81,11 @@ export class SpanLocationIndex implements vscode.Disposable {
     this.byName ??= this.build();
     const out = new Map<number, SpanAtLine[]>();
     const file = doc.uri.fsPath;
-    for (const s of this.byName.get(path.basename(file)) ?? []) {
-      if (!this.pointsAt(s.ref.path, file)) continue;
+    const candidates = this.byName.get(path.basename(file)) ?? [];
+    // The settings are read once per document, not once per span.
+    const mappings = candidates.length ? this.opener.mappings() : [];
+    for (const s of candidates) {
+      if (!this.pointsAt(s.ref.path, file, mappings)) continue;
       const line = s.ref.line! - 1;
       const list = out.get(line) ?? [];
       if (list.length < MAX_PER_LINE && !list.some((x) => x.spanId === s.spanId && x.traceId === s.traceId)) list.push(s);
@@ -92,8 +95,8 @@ export class SpanLocationIndex implements vscode.Disposable {
   }
 
   /** The span's path names this file: through a path mapping, as an absolute path, or by its trailing segments. */
-  private pointsAt(spanPath: string, file: string): boolean {
-    if (this.opener.candidates(spanPath).some((c) => path.normalize(c) === file)) return true;
+  private pointsAt(spanPath: string, file: string, mappings: readonly PathMapping[]): boolean {
+    if (this.opener.candidates(spanPath, mappings).some((c) => path.normalize(c) === file)) return true;
     const parts = spanPath.split(/[\\/]/).filter(Boolean);
     const fileParts = file.split(path.sep).filter(Boolean);
     // At least the file name and its folder must agree, unless the span gave a bare file name (Java/.NET class files).

@@ -44,10 +44,6 @@ export class EndpointRegistry implements vscode.Disposable {
     return this.all.find((s) => s.id === id || s.label === id);
   }
 
-  config(id: string): EndpointConfig | undefined {
-    return this.configs.get(id);
-  }
-
   /** Read the settings and (re)make the sources. Bad entries are reported once and skipped. */
   async reload(): Promise<void> {
     const cfg = vscode.workspace.getConfiguration('traceExplorer');

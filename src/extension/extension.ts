@@ -14,7 +14,7 @@ import { formatDuration } from '../shared/time';
 import { LocalSource } from '../node/sources/localSource';
 import { EndpointRegistry, signalOf } from './endpoints';
 import { pickFilter } from './filterPicker';
-import { SendSpanCodeLensProvider, SpanSender } from './sendSpan';
+import { SendSpanCodeLensProvider, SpanSender, type SendOptions } from './sendSpan';
 import { SpanLocationIndex, SpansCodeLensProvider, SpansHoverProvider, type SpanAtLine } from './codeToTraces';
 import { TraceIdLinkProvider, TraceIdTerminalLinkProvider, findTrace } from './traceLinks';
 import { sourceRefsOfSpan } from '../shared/source/spanSources';
@@ -164,7 +164,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TraceE
       new SendSpanCodeLensProvider(),
     ),
   );
-  command('traceExplorer.sendSampleSpan', (at?: { uri: vscode.Uri; offset: number }, options?: Parameters<SpanSender['send']>[1]) =>
+  command('traceExplorer.sendSampleSpan', (at?: { uri: vscode.Uri; offset: number }, options?: SendOptions) =>
     sender.send(at && at.uri instanceof vscode.Uri ? at : undefined, options));
   command('traceExplorer.openTraceAt', (sourceId: string, traceId: string, spanId?: string) => openWaterfall(sourceId, traceId, spanId));
   command('traceExplorer.showSpansAtLine', async (spans: SpanAtLine[]) => {

@@ -7,9 +7,9 @@
 import * as vscode from 'vscode';
 import { BackendError } from '../node/http/backendError';
 import type { TraceSource } from '../node/sources/traceSource';
-import { kindOf, payloadRegions } from '../shared/editor/payloadRegions';
-import { spanAtCursor, type SpanPick } from '../shared/editor/spanAtCursor';
-import { scanJson, type JsonNode } from '../shared/json/scanner';
+import { kindOf, payloadRegions, toDocumentOffset } from '../shared/editor/payloadRegions';
+import { spanAtCursor, spanObjectsIn, type SpanPick } from '../shared/editor/spanAtCursor';
+import { scanJson } from '../shared/json/scanner';
 import type { Span } from '../shared/model';
 import { restampSpans } from '../shared/trace/restamp';
 import { signalOf, type EndpointRegistry } from './endpoints';
@@ -17,6 +17,12 @@ import { signalOf, type EndpointRegistry } from './endpoints';
 const LAST_ENDPOINT = 'traceExplorer.send.endpoint';
 const LAST_MODE = 'traceExplorer.send.mode';
 type Mode = 'restamp' | 'asIs';
+/** Answers given in advance, so nothing is asked (tests, and "Send again" with a preset). */
+export interface SendOptions {
+  endpointId?: string;
+  mode?: Mode;
+  reveal?: boolean;
+}
 
 export interface SendResult {
   traceIds: string[];
@@ -44,7 +50,7 @@ export class SpanSender implements vscode.Disposable {
    * The command. `at` (from a CodeLens or a test) names a document and offset; otherwise the active
    * editor's cursor. `options` skips the questions (tests, and "Send again").
    */
-  async send(at?: { uri: vscode.Uri; offset: number }, options: { endpointId?: string; mode?: Mode; reveal?: boolean } = {}): Promise<SendResult | undefined> {
+  async send(at?: { uri: vscode.Uri; offset: number }, options: SendOptions = {}): Promise<SendResult | undefined> {
     const doc = at ? await vscode.workspace.openTextDocument(at.uri) : vscode.window.activeTextEditor?.document;
     if (!doc) {
       void vscode.window.showWarningMessage('Trace Explorer: open a JSON, Markdown or shell file and put the cursor inside a span.');
@@ -72,7 +78,7 @@ export class SpanSender implements vscode.Disposable {
   }
 
   /** Choose endpoint and mode (unless given), post, then offer or do the reveal. Also "Send again" from the waterfall. */
-  async sendSpans(original: readonly Span[], label: string, options: { endpointId?: string; mode?: Mode; reveal?: boolean } = {}): Promise<SendResult | undefined> {
+  async sendSpans(original: readonly Span[], label: string, options: SendOptions = {}): Promise<SendResult | undefined> {
     const source = await this.chooseEndpoint(options.endpointId);
     if (!source) return undefined;
     const mode = options.mode ?? (await this.chooseMode());
@@ -186,9 +192,9 @@ export class SendSpanCodeLensProvider implements vscode.CodeLensProvider {
       if (token.isCancellationRequested) break;
       const { values } = scanJson(region.text, { jsonc: doc.languageId === 'jsonc' });
       for (const v of values) {
-        for (const node of spanNodes(v)) {
+        for (const node of spanObjectsIn(v)) {
           if (lenses.length >= 200) return lenses;
-          const start = 'base' in region.offsets ? region.offsets.base + node.start : region.offsets[node.start];
+          const start = toDocumentOffset(region, node.start);
           const pos = doc.positionAt(start);
           lenses.push(
             new vscode.CodeLens(new vscode.Range(pos, pos), {
@@ -203,24 +209,4 @@ export class SendSpanCodeLensProvider implements vscode.CodeLensProvider {
     }
     return lenses;
   }
-}
-
-/** Span-shaped objects in a value, outermost first, not descending into a span. Iterative. */
-function spanNodes(root: JsonNode): JsonNode[] {
-  const out: JsonNode[] = [];
-  const stack: JsonNode[] = [root];
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (n.kind === 'object') {
-      const k = new Set(n.properties.map((p) => p.key));
-      if ((k.has('traceId') && (k.has('id') || k.has('spanId'))) || (k.has('traceID') && k.has('spanID')) || (k.has('context') && k.has('name') && k.has('kind'))) {
-        out.push(n);
-        continue;
-      }
-      for (let i = n.properties.length - 1; i >= 0; i--) stack.push(n.properties[i].value);
-    } else if (n.kind === 'array') {
-      for (let i = n.items.length - 1; i >= 0; i--) stack.push(n.items[i]);
-    }
-  }
-  return out.sort((a, b) => a.start - b.start);
 }

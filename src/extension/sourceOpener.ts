@@ -26,9 +26,9 @@ export class SourceOpener {
   }
 
   /** Candidate absolute paths for a span's path, best first. */
-  candidates(p: string): string[] {
+  candidates(p: string, mappings: readonly PathMapping[] = this.mappings()): string[] {
     const out: string[] = [];
-    for (const m of this.mappings()) {
+    for (const m of mappings) {
       if (p === m.from || p.startsWith(m.from.endsWith('/') ? m.from : m.from + '/')) out.push(path.join(m.to, p.slice(m.from.length)));
     }
     const native = p.replace(/^file:\/\//, '');

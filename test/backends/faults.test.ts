@@ -154,6 +154,9 @@ describe('HTTP faults: each gives one clear error, in time', function () {
     const e = await failure(createSource({ name: 'Tempo', type: 'tempo', url: peer.url }).listTraces({}));
     assert.equal(e.kind, 'bad-body');
     assert.match(e.message, /got an HTML page where JSON was expected.*Is this the API port/);
+    // Trace bodies are decoded from their bytes, not through json(): the same message there.
+    const byId = await failure(createSource({ name: 'Zipkin', type: 'zipkin', url: peer.url }).getTrace('0123456789abcdef'));
+    assert.match(byId.message, /^Zipkin: got an HTML page where JSON was expected.*Is this the API port/);
   });
 
   it('truncated JSON: says the answer is not valid JSON and may have been cut off', async () => {

@@ -95,6 +95,7 @@ describe('Tempo source against the Tempo simulator', () => {
     const source = createSource({ name: 'grafana', type: 'tempo', url: sim.queryUrl, auth: 'basic', user: '12345' }, { secret: 'glc_token' });
     assert.equal((await source.listTraces({})).length, 1);
     assert.ok(sim.requests.every((r) => r.url.startsWith('/tempo/')));
+    assert.ok(sim.requests.every((r) => r.authorization === `Basic ${Buffer.from('12345:glc_token').toString('base64')}`), 'basic auth on every request');
   });
 
   it('suggests services, operations, tag names and values from the tag APIs', async () => {

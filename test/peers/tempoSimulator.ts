@@ -46,7 +46,7 @@ export class TempoSimulator {
   /** tenant → trace key → spans */
   private readonly data = new Map<string, Map<string, Span[]>>();
   private readonly servers: Server[] = [];
-  readonly requests: Array<{ method: string; url: string; tenant?: string }> = [];
+  readonly requests: Array<{ method: string; url: string; tenant?: string; authorization?: string }> = [];
   queryUrl = '';
   zipkinUrl = '';
   otlpUrl = '';
@@ -125,7 +125,7 @@ export class TempoSimulator {
 
   private query(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://x');
-    this.requests.push({ method: req.method ?? '', url: url.pathname + url.search, tenant: req.headers['x-scope-orgid'] as string | undefined });
+    this.requests.push({ method: req.method ?? '', url: url.pathname + url.search, tenant: req.headers['x-scope-orgid'] as string | undefined, authorization: req.headers.authorization });
     const prefix = this.options.prefix ?? '';
     if (!url.pathname.startsWith(prefix)) return send(res, 404, '404 page not found');
     const path = url.pathname.slice(prefix.length);

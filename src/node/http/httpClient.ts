@@ -177,9 +177,7 @@ export class HttpClient {
       text,
       json: () => {
         const t = text();
-        if (looksLikeHtml(contentType, t)) {
-          throw new BackendError('bad-body', endpoint, shown, 'got an HTML page where JSON was expected', 'Is this the API port (Tempo 3200, Zipkin 9411, Jaeger 16686) and not a UI or proxy login page?', status);
-        }
+        if (looksLikeHtml(contentType, t)) throw htmlError(endpoint, shown, status);
         try {
           return JSON.parse(t) as unknown;
         } catch (e) {
@@ -255,6 +253,15 @@ function networkError(e: unknown, endpoint: string, url: URL, shown: string, con
   }
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return new BackendError('network', endpoint, shown, 'the connection was closed before the answer was complete', 'The backend or a proxy dropped it; try again');
   return new BackendError('network', endpoint, shown, err.cause?.message ?? err.message ?? String(e));
+}
+
+function htmlError(endpoint: string, shown: string, status: number): BackendError {
+  return new BackendError('bad-body', endpoint, shown, 'got an HTML page where JSON was expected', 'Is this the API port (Tempo 3200, Zipkin 9411, Jaeger 16686) and not a UI or proxy login page?', status);
+}
+
+/** For answers decoded from their bytes: an HTML page (a UI, a login proxy) fails as `json()` would. */
+export function assertNotHtml(endpoint: string, res: HttpResponse): void {
+  if (looksLikeHtml(res.contentType, new TextDecoder().decode(res.body.subarray(0, 200)))) throw htmlError(endpoint, res.url, res.status);
 }
 
 function looksLikeHtml(contentType: string, text: string): boolean {

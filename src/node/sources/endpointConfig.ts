@@ -3,6 +3,7 @@
  * into one shape. Secrets are never part of it: they come from SecretStorage (or, for the CLI, the
  * environment) at the moment a source is made.
  */
+import { isObject } from '../../shared/formats/common';
 import { SOURCE_KINDS, type SourceKind } from './traceSource';
 
 export interface EndpointConfig {
@@ -42,8 +43,8 @@ export function parseEndpoints(raw: unknown): { endpoints: EndpointConfig[]; pro
   if (!Array.isArray(raw)) return { endpoints, problems: [{ index: -1, message: 'traceExplorer.endpoints must be a list of endpoints' }] };
   const names = new Set<string>(['local']);
   raw.forEach((e: unknown, index) => {
-    const bad = (message: string): void => void problems.push({ index, message: `endpoint ${index + 1}${isObj(e) && typeof e.name === 'string' ? ` ("${e.name}")` : ''}: ${message}` });
-    if (!isObj(e)) return bad('must be an object with name, type and url');
+    const bad = (message: string): void => void problems.push({ index, message: `endpoint ${index + 1}${isObject(e) && typeof e.name === 'string' ? ` ("${e.name}")` : ''}: ${message}` });
+    if (!isObject(e)) return bad('must be an object with name, type and url');
     const type = e.type;
     if (typeof type !== 'string' || !SOURCE_KINDS.includes(type as SourceKind)) return bad(`type must be one of ${SOURCE_KINDS.join(', ')}`);
     if (type === 'local') return bad('the local endpoint is built in; configure it with traceExplorer.local.*');
@@ -54,7 +55,7 @@ export function parseEndpoints(raw: unknown): { endpoints: EndpointConfig[]; pro
     if (e.ingestUrl !== undefined && (typeof e.ingestUrl !== 'string' || !/^https?:\/\/[^/]/.test(e.ingestUrl))) return bad('ingestUrl must start with http:// or https://');
     const headers: Record<string, string> = {};
     if (e.headers !== undefined) {
-      if (!isObj(e.headers)) return bad('headers must be an object of name: value');
+      if (!isObject(e.headers)) return bad('headers must be an object of name: value');
       for (const [k, v] of Object.entries(e.headers)) {
         if (typeof v !== 'string') return bad(`header ${k} must be a string`);
         if (SECRET_HEADERS.test(k)) return bad(`header ${k} carries a secret: remove it and run "Trace Explorer: Set Endpoint Credentials…" instead`);
@@ -84,10 +85,6 @@ export function parseEndpoints(raw: unknown): { endpoints: EndpointConfig[]; pro
     });
   });
   return { endpoints, problems };
-}
-
-function isObj(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** The id a source gets from its endpoint name: stable across reloads, safe in tree ids and URIs. */

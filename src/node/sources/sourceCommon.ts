@@ -6,11 +6,15 @@ import { traceIdKey } from '../../shared/ids';
 import type { EncodeFormat, Span } from '../../shared/model';
 import { summarize, type TraceSummaryRow } from '../../shared/store/traceStore';
 import { BackendError } from '../http/backendError';
-import type { HttpClient, HttpResponse } from '../http/httpClient';
+import { assertNotHtml, type HttpClient, type HttpResponse } from '../http/httpClient';
 import type { IngestResult } from './traceSource';
 
-/** Decode a backend's answer with the one decoder set; a bad body names the endpoint and the URL. */
+/**
+ * Decode a backend's answer with the one decoder set, straight from its bytes; a bad body names the
+ * endpoint and the URL, and an HTML page gets the same "is this the API port?" error as `json()`.
+ */
 export function decodeBody(endpoint: string, res: HttpResponse, what: string, value?: unknown): Span[] {
+  if (value === undefined) assertNotHtml(endpoint, res);
   try {
     return decodeTrace(value === undefined ? res.body : JSON.stringify(value)).spans;
   } catch (e) {
@@ -65,4 +69,12 @@ export function withDefaultPath(url: string, path: string): string {
   const u = new URL(url);
   if (u.pathname === '/' || u.pathname === '') u.pathname = path;
   return u.toString();
+}
+
+/** µs as a Go duration (Tempo's TraceQL, Jaeger's query parameters) in the largest whole unit. */
+export function goDuration(us: number): string {
+  const n = Math.max(0, Math.round(us));
+  if (n % 1_000_000 === 0 && n > 0) return `${n / 1_000_000}s`;
+  if (n % 1_000 === 0 && n > 0) return `${n / 1_000}ms`;
+  return `${n}us`;
 }

@@ -11,7 +11,8 @@ import type { TraceSummaryRow } from '../../shared/store/traceStore';
 import { nanosToMicros } from '../../shared/time';
 import { BackendError } from '../http/backendError';
 import type { HttpClient } from '../http/httpClient';
-import { decodeBody, ingestFormatFor, postSpans } from './sourceCommon';
+import { isObject } from '../../shared/formats/common';
+import { decodeBody, goDuration, ingestFormatFor, postSpans } from './sourceCommon';
 import { DEFAULT_LIMIT, DEFAULT_LOOKBACK_MS, type IngestResult, type SearchQuery, type TraceSource } from './traceSource';
 
 const ROOT_NOT_RECEIVED = '<root span not yet received>';
@@ -43,7 +44,7 @@ export class TempoSource implements TraceSource {
     });
     const body = res.json() as { traces?: unknown };
     if (!Array.isArray(body.traces)) return [];
-    return body.traces.flatMap((t) => (isObj(t) ? searchRow(t) : []));
+    return body.traces.flatMap((t) => (isObject(t) ? searchRow(t) : []));
   }
 
   async getTrace(traceId: string, signal?: AbortSignal): Promise<Span[] | undefined> {
@@ -52,10 +53,9 @@ export class TempoSource implements TraceSource {
     if (this.hasV2) {
       const res = await this.http.get(`/api/v2/traces/${id}`, { signal, okStatuses: [404] });
       if (res.status === 200) {
-        const v = res.json() as { trace?: { resourceSpans?: unknown[] } };
-        // Tempo's v2 answers a missing trace with 200 and an empty trace (grafana/tempo#3892).
-        if (!v.trace?.resourceSpans?.length) return undefined;
-        return decodeBody(this.label, res, `trace ${id}`);
+        // Tempo's v2 answers a missing trace with 200 and an empty trace (grafana/tempo#3892): no spans.
+        const spans = decodeBody(this.label, res, `trace ${id}`);
+        return spans.length ? spans : undefined;
       }
       // A 404 with a body is an old Tempo without the route; v1 answers a missing trace with an empty 404.
       if (!res.text().trim()) return undefined;
@@ -121,30 +121,22 @@ function quote(s: string): string {
   return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
-/** µs as a Go/TraceQL duration in the largest whole unit. */
-export function goDuration(us: number): string {
-  const n = Math.max(0, Math.round(us));
-  if (n % 1_000_000 === 0 && n > 0) return `${n / 1_000_000}s`;
-  if (n % 1_000 === 0 && n > 0) return `${n / 1_000}ms`;
-  return `${n}us`;
-}
-
 function searchRow(t: Record<string, unknown>): TraceSummaryRow[] {
   // Tempo's ids are 128-bit; search trims their leading zeros, so pad back to 32 digits.
   const id = typeof t.traceID === 'string' ? normalizeTraceId(t.traceID.padStart(32, '0')) : null;
   if (!id) return [];
-  const stats = isObj(t.serviceStats) ? t.serviceStats : {};
+  const stats = isObject(t.serviceStats) ? t.serviceStats : {};
   let spanCount = 0;
   let errorCount = 0;
   for (const v of Object.values(stats)) {
-    if (!isObj(v)) continue;
+    if (!isObject(v)) continue;
     spanCount += Number(v.spanCount ?? 0) || 0;
     errorCount += Number(v.errorCount ?? 0) || 0;
   }
   // Without serviceStats (older Tempo), the matched spans are the best count there is.
   if (!spanCount) {
-    const sets = Array.isArray(t.spanSets) ? t.spanSets : isObj(t.spanSet) ? [t.spanSet] : [];
-    spanCount = sets.reduce((n: number, s) => n + (isObj(s) && Array.isArray(s.spans) ? s.spans.length : 0), 0);
+    const sets = Array.isArray(t.spanSets) ? t.spanSets : isObject(t.spanSet) ? [t.spanSet] : [];
+    spanCount = sets.reduce((n: number, s) => n + (isObject(s) && Array.isArray(s.spans) ? s.spans.length : 0), 0);
   }
   const rootService = typeof t.rootServiceName === 'string' && t.rootServiceName !== ROOT_NOT_RECEIVED ? t.rootServiceName : '';
   return [
@@ -164,10 +156,6 @@ function searchRow(t: Record<string, unknown>): TraceSummaryRow[] {
 
 /** Tag values from v2 (`[{type, value}]`) or v1 (`["a"]`). */
 function values(v: unknown): string[] {
-  const list = isObj(v) && Array.isArray(v.tagValues) ? v.tagValues : [];
-  return list.map((x) => (typeof x === 'string' ? x : isObj(x) && typeof x.value === 'string' ? x.value : '')).filter(Boolean).sort();
-}
-
-function isObj(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  const list = isObject(v) && Array.isArray(v.tagValues) ? v.tagValues : [];
+  return list.map((x) => (typeof x === 'string' ? x : isObject(x) && typeof x.value === 'string' ? x.value : '')).filter(Boolean).sort();
 }

@@ -46,6 +46,19 @@ function shapeOf(n: JsonNode): SpanShape | undefined {
   return undefined;
 }
 
+/** Span-shaped objects in a value (for a lens above each), in document order, not descending into a span. Iterative. */
+export function spanObjectsIn(root: JsonNode): JsonNode[] {
+  const out: JsonNode[] = [];
+  const stack: JsonNode[] = [root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (shapeOf(n)) out.push(n);
+    else if (n.kind === 'object') for (let i = n.properties.length - 1; i >= 0; i--) stack.push(n.properties[i].value);
+    else if (n.kind === 'array') for (let i = n.items.length - 1; i >= 0; i--) stack.push(n.items[i]);
+  }
+  return out;
+}
+
 /** Nodes from the top value down to the innermost one whose range holds the offset, with their paths. */
 function chainAt(root: JsonNode, offset: number): Array<{ node: JsonNode; path: JsonPath }> {
   const chain = [{ node: root, path: [] as JsonPath }];
@@ -82,8 +95,10 @@ function wrap(shape: SpanShape, spanNodes: JsonNode[], chain: Array<{ node: Json
     const find = (key: string): JsonNode | undefined => [...chain].reverse().find((c) => c.node.kind === 'object' && prop(c.node, key))?.node;
     const rs = find('scopeSpans') ?? find('instrumentationLibrarySpans');
     const ss = [...chain].reverse().find((c) => c.node.kind === 'object' && prop(c.node, 'spans') && c.node !== rs)?.node;
-    const resource = rs ? nodeValue(prop(rs, 'resource') ?? { kind: 'literal', value: null, start: 0, end: 0 }) : undefined;
-    const scope = ss ? nodeValue(prop(ss, 'scope') ?? prop(ss, 'instrumentationLibrary') ?? { kind: 'literal', value: null, start: 0, end: 0 }) : undefined;
+    const resourceNode = rs && prop(rs, 'resource');
+    const scopeNode = ss && (prop(ss, 'scope') ?? prop(ss, 'instrumentationLibrary'));
+    const resource = resourceNode ? nodeValue(resourceNode) : undefined;
+    const scope = scopeNode ? nodeValue(scopeNode) : undefined;
     const root = chain[0].node;
     const rootKey = root.kind === 'object' && prop(root, 'batches') ? 'batches' : 'resourceSpans';
     return { value: { [rootKey]: [{ ...(resource ? { resource } : {}), scopeSpans: [{ ...(scope ? { scope } : {}), spans }] }] }, prefix: [rootKey, 0, 'scopeSpans', 0, 'spans', ...(asArray ? [] : [0])] };
