@@ -150,6 +150,39 @@ describe('journeys in a real VS Code', function () {
     }
   });
 
+  it('Filter: the service picker suggests what Zipkin holds; applying one narrows the list and shows on the endpoint row', async function () {
+    this.timeout(240_000);
+    const zipkin = await startZipkin();
+    let wb: Workbench | undefined;
+    try {
+      for (const body of curlPayloads()) assert.equal(await postWhenReady(zipkin.ingestUrl, body), 202);
+      const dataModel = readFileSync(join(ROOT, 'test/fixtures/examples/zipkin-data-model-trace.json'), 'utf8');
+      assert.equal(await postWhenReady(zipkin.ingestUrl, dataModel), 202);
+      wb = await openWorkbench(browser, makeWorkspace(), { 'traceExplorer.endpoints': [{ name: 'Zipkin (real)', type: 'zipkin', url: zipkin.url }] });
+      const { page } = wb;
+      await page.getByRole('tab', { name: /^Trace Explorer/ }).click();
+      await page.getByRole('treeitem', { name: /shell script: span from bash!/ }).waitFor({ timeout: 30000 });
+      await page.getByRole('treeitem', { name: /zipkin-query: get/ }).waitFor({ timeout: 30000 });
+      await runCommand(page, 'Trace Explorer: Filter Traces…');
+      const row = (text: string | RegExp) => page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+      await row('Zipkin (real)').click(); // which endpoint
+      await row('Service').click();
+      // The suggestions come from Zipkin's /api/v2/services.
+      await row('zipkin-query').waitFor({ timeout: 15000 });
+      await row('shell script').waitFor();
+      await page.screenshot({ path: join(SHOTS, 'filter-suggestions.png') });
+      await row('zipkin-query').click();
+      await row('Apply').click();
+      await page.getByRole('treeitem', { name: /Zipkin \(real\).*filter: service=zipkin-query/ }).waitFor({ timeout: 15000 });
+      await page.getByRole('treeitem', { name: /zipkin-query: get/ }).waitFor();
+      assert.equal(await page.getByRole('treeitem', { name: /shell script: span from bash!/ }).count(), 0, 'the other service\'s trace is filtered out');
+      await page.screenshot({ path: join(SHOTS, 'filter-applied.png') });
+    } finally {
+      await wb?.close();
+      await zipkin.stop();
+    }
+  });
+
   it('Browse: the Tempo API simulator, configured as an endpoint with a tenant, lists the trace and opens it', async function () {
     this.timeout(240_000);
     const sim = await new TempoSimulator({ tenant: 'team-a' }).start();
