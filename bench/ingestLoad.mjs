@@ -1,5 +1,5 @@
 // Load generator for the ingest benchmark, in its own process (its own core): posts the given bodies
-// round-robin to URL over keep-alive connections for SECONDS, then prints {requests, failures, ms}.
+// round-robin to URL over keep-alive connections for SECONDS, then prints {requests, failures, ms, cpuMs}.
 // Bounded in time and in count; loopback only. Usage: node ingestLoad.mjs URL SECONDS BODIES_FILE
 import { readFileSync } from 'node:fs';
 import { Pool } from 'undici';
@@ -15,6 +15,7 @@ let requests = 0;
 let failures = 0;
 let i = 0;
 const t0 = performance.now();
+const cpu0 = process.cpuUsage();
 async function worker() {
   while (Date.now() < end && requests + failures < MAX_REQUESTS) {
     const body = bodies[i++ % bodies.length];
@@ -30,5 +31,6 @@ async function worker() {
 }
 await Promise.all(Array.from({ length: 8 }, worker));
 const ms = performance.now() - t0;
+const cpu = process.cpuUsage(cpu0);
 await pool.close();
-console.log(JSON.stringify({ requests, failures, ms }));
+console.log(JSON.stringify({ requests, failures, ms, cpuMs: (cpu.user + cpu.system) / 1000 }));

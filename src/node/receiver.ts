@@ -9,9 +9,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { createGunzip } from 'node:zlib';
 import { TraceDecodeError } from '../shared/errors';
-import { decodeTrace } from '../shared/formats/detect';
+import { decodeTrace, looksLikeProtobuf } from '../shared/formats/detect';
+import { decodeOtlpProto } from '../shared/formats/otlpProto';
+import { splitOtlpProtoByTrace, type EncodedTracePart } from '../shared/formats/otlpProtoScan';
 import { encodeZipkin } from '../shared/formats/zipkin';
 import { normalizeTraceId } from '../shared/ids';
+import type { Span } from '../shared/model';
 import type { TraceStore } from '../shared/store/traceStore';
 
 export interface ReceiverOptions {
@@ -96,16 +99,26 @@ export class LocalReceiver {
   private ingestOtlp(req: IncomingMessage, body: Buffer, res: ServerResponse): void {
     const type = String(req.headers['content-type'] ?? '');
     const isProto = type.includes('protobuf');
-    let spans;
+    const bytes = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+    let encoded: EncodedTracePart[] | undefined;
+    let spans: Span[] | undefined;
     try {
-      spans = decodeTrace(new Uint8Array(body.buffer, body.byteOffset, body.byteLength)).spans;
+      // Protobuf — what SDKs send — is checked in full and kept encoded until a view reads the trace
+      // (otlpProtoScan.ts says why); JSON is decoded now.
+      if (looksLikeProtobuf(bytes)) encoded = splitOtlpProtoByTrace(bytes);
+      else spans = decodeTrace(bytes).spans;
     } catch (e) {
+      if (!(e instanceof TraceDecodeError)) throw e;
       // OTLP: 400 = bad data, do not retry.
-      const msg = e instanceof TraceDecodeError ? e.message : String(e);
-      return send(res, 400, isProto ? 'text/plain' : 'application/json', isProto ? msg + '\n' : JSON.stringify({ code: 3, message: msg }));
+      return send(res, 400, isProto ? 'text/plain' : 'application/json', isProto ? e.message + '\n' : JSON.stringify({ code: 3, message: e.message }));
     }
-    this.store.add(spans);
-    this.received += spans.length;
+    if (encoded) {
+      this.store.addEncoded(encoded.map((part) => ({ traceId: part.traceId, spanCount: part.spanCount, decode: () => decodeOtlpProto(part.bytes) })));
+      for (const part of encoded) this.received += part.spanCount;
+    } else if (spans) {
+      this.store.add(spans);
+      this.received += spans.length;
+    }
     if (isProto) return send(res, 200, 'application/x-protobuf', Buffer.alloc(0)); // empty ExportTraceServiceResponse
     return send(res, 200, 'application/json', '{}');
   }
@@ -192,7 +205,9 @@ function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
 function send(res: ServerResponse, status: number, type: string, body: string | Buffer): void {
   res.statusCode = status;
   res.setHeader('content-type', type);
-  res.end(body);
+  // An empty body is no body: headers go out in one write instead of a gathered write with an empty part.
+  if (body.length === 0) res.end();
+  else res.end(body);
 }
 
 function json(res: ServerResponse, value: unknown): void {

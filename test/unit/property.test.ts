@@ -7,6 +7,8 @@ import fc from 'fast-check';
 import { TraceDecodeError } from '../../src/shared/errors';
 import { decodeTrace } from '../../src/shared/formats/detect';
 import { encodeSpans } from '../../src/shared/formats/encode';
+import { decodeOtlpProto } from '../../src/shared/formats/otlpProto';
+import { splitOtlpProtoByTrace } from '../../src/shared/formats/otlpProtoScan';
 import type { Attribute, AttrValue, Span } from '../../src/shared/model';
 import { traceIdKey } from '../../src/shared/ids';
 import { fixture } from './helpers';
@@ -180,5 +182,65 @@ describe('encoders round-trip (property-based)', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+// ------------------------------------------------------------------------------------------------
+
+/** Spans of up to three traces under a few instrumentation scopes, interleaved as an SDK batches them. */
+const scopes = [undefined, { name: 'http', version: '1.2' }, { name: 'db' }];
+const batchArb = fc
+  .tuple(fc.array(fc.tuple(spanArb, fc.nat(2)), { minLength: 1, maxLength: 8 }), fc.array(hex(32), { minLength: 1, maxLength: 3 }))
+  .map(([spans, traces]) => spans.map(([s, scope], i) => ({ ...s, traceId: traces[i % traces.length], scope: scopes[scope] })));
+
+/** What the receiver keeps must read back as the decoder reads the whole request: same spans, by trace. */
+function assertSplitMatchesDecoder(bytes: Uint8Array): boolean {
+  let parts;
+  try {
+    parts = splitOtlpProtoByTrace(bytes);
+  } catch (e) {
+    if (!(e instanceof TraceDecodeError)) throw e;
+    return false;
+  }
+  const all = decodeOtlpProto(bytes); // must not throw: the check promised it would not
+  assert.equal(parts.reduce((n, p) => n + p.spanCount, 0), all.length);
+  for (const part of parts) {
+    const mine = decodeOtlpProto(part.bytes);
+    assert.equal(mine.length, part.spanCount);
+    assert.deepEqual(mine, all.filter((s) => s.traceId === part.traceId));
+  }
+  return true;
+}
+
+describe('the receiver\'s protobuf check agrees with the decoder (property-based)', () => {
+  it('accepts every encoded batch and splits it into parts that decode to exactly each trace\'s spans', () => {
+    fc.assert(
+      fc.property(batchArb, (spans) => {
+        assert.ok(assertSplitMatchesDecoder(new Uint8Array(encodeSpans(spans, 'otlp-proto').body as Uint8Array)));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('whatever it accepts of damaged bytes, the decoder reads without error into the same spans', () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(batchArb, fc.array(fc.tuple(fc.constantFrom('set', 'wire', 'insert', 'delete', 'cut'), fc.nat(), fc.nat(255)), { minLength: 1, maxLength: 3 }), (spans, edits) => {
+        let bytes = Array.from(encodeSpans(spans, 'otlp-proto').body as Uint8Array);
+        for (const [op, at, value] of edits) {
+          const i = at % (bytes.length + 1);
+          if (op === 'set' && i < bytes.length) bytes[i] = value;
+          // A byte's low three bits: for a tag, its wire type — damage that random bytes rarely hit.
+          else if (op === 'wire' && i < bytes.length) bytes[i] = (bytes[i] & ~7) | (value & 7);
+          else if (op === 'insert') bytes.splice(i, 0, value);
+          else if (op === 'delete') bytes.splice(i, 1);
+          else if (op === 'cut') bytes = bytes.slice(0, i);
+        }
+        if (assertSplitMatchesDecoder(new Uint8Array(bytes))) accepted++;
+      }),
+      { numRuns: 1500 },
+    );
+    // Damage inside names and values keeps a request valid: the property must have been tested on some.
+    assert.ok(accepted > 50, `only ${accepted} damaged requests were accepted`);
   });
 });

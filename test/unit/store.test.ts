@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { newSpan, type Span } from '../../src/shared/model';
+import { LocalSource } from '../../src/node/sources/localSource';
 import { TraceStore } from '../../src/shared/store/traceStore';
 
 function span(trace: string, id: string, parent?: string, extra: Partial<Span> = {}): Span {
@@ -46,5 +47,63 @@ describe('local trace store', () => {
     assert.deepEqual(store.list({ spanName: 'select' }).map((r) => r.traceId.slice(-1)), ['b']);
     assert.deepEqual(heard, [['000000000000000a', '000000000000000b']]);
     assert.deepEqual(store.services(), ['db', 'web']);
+  });
+});
+
+describe('local trace store: traces kept encoded until read', () => {
+  const encoded = (trace: string, spans: Span[], calls: { n: number }): { traceId: string; spanCount: number; decode(): Span[] } => ({
+    traceId: trace.padStart(32, '0'),
+    spanCount: spans.length,
+    decode: () => {
+      calls.n++;
+      return spans;
+    },
+  });
+
+  it('counts encoded spans at once, decodes a trace on its first read and only once', () => {
+    const store = new TraceStore(100);
+    const calls = { n: 0 };
+    const heard: string[][] = [];
+    store.onDidAdd((ids) => heard.push(ids));
+    const a = '0000000000000000000000000000000a';
+    store.addEncoded([encoded('a', [span(a, '1'), span(a, '2', '1')], calls)]);
+    assert.deepEqual([store.stats().spans, store.stats().traces, calls.n], [2, 1, 0]);
+    assert.deepEqual(heard, [[a]]);
+    assert.equal(store.get('a')?.length, 2);
+    assert.equal(calls.n, 1);
+    store.list();
+    store.services();
+    assert.equal(calls.n, 1);
+  });
+
+  it('keeps arrival order when plain spans follow encoded ones of the same trace', () => {
+    const store = new TraceStore(100);
+    const calls = { n: 0 };
+    const a = '0000000000000000000000000000000a';
+    store.addEncoded([encoded('a', [span(a, '1')], calls)]);
+    store.add([span(a, '2', '1')]);
+    store.addEncoded([encoded('a', [span(a, '3', '1')], calls)]);
+    assert.deepEqual(store.get(a)?.map((s) => s.spanId.slice(-1)), ['1', '2', '3']);
+    assert.equal(store.stats().spans, 3);
+  });
+
+  it('evicts by the span budget, counting spans not decoded yet', () => {
+    const store = new TraceStore(3);
+    const calls = { n: 0 };
+    store.addEncoded([encoded('a', [span('a', '1'), span('a', '2')], calls)]);
+    store.addEncoded([encoded('b', [span('b', '1'), span('b', '2')], calls)]);
+    assert.deepEqual([store.stats().traces, store.stats().spans, store.stats().evictedTraces], [1, 2, 1]);
+    assert.equal(store.get('a'), undefined);
+    assert.equal(calls.n, 0); // an evicted trace is never decoded
+  });
+
+  it('a part that fails to decode is counted and its error kept, not dropped silently', () => {
+    const store = new TraceStore(100);
+    store.add([span('a', '1')]);
+    store.addEncoded([{ traceId: 'a'.padStart(32, '0'), spanCount: 4, decode: () => { throw new Error('bad bytes'); } }]);
+    assert.equal(store.stats().spans, 5);
+    assert.equal(store.get('a')?.length, 1);
+    assert.deepEqual([store.stats().spans, store.stats().undecodable, store.stats().lastDecodeError], [1, 4, 'bad bytes']);
+    assert.match(new LocalSource(store).describe(), /4 received spans could not be decoded \(bad bytes\); this is a bug/);
   });
 });

@@ -53,6 +53,7 @@ export class LocalSource implements TraceSource {
       this.ports.otlp ? `OTLP/HTTP on http://127.0.0.1:${this.ports.otlp}/v1/traces` : undefined,
       this.ports.zipkin ? `Zipkin on http://127.0.0.1:${this.ports.zipkin}/api/v2/spans` : undefined,
     ].filter(Boolean);
-    return `Built-in receiver: ${where.join(', ') || 'not listening'}. ${s.traces} traces, ${s.spans} of at most ${s.maxSpans} spans kept${s.evictedTraces ? `, ${s.evictedTraces} older traces evicted` : ''}.`;
+    const lost = s.undecodable ? ` ${s.undecodable} received spans could not be decoded (${s.lastDecodeError}); this is a bug, please report it.` : '';
+    return `Built-in receiver: ${where.join(', ') || 'not listening'}. ${s.traces} traces, ${s.spans} of at most ${s.maxSpans} spans kept${s.evictedTraces ? `, ${s.evictedTraces} older traces evicted` : ''}.${lost}`;
   }
 }

@@ -133,6 +133,14 @@ export function decodeTrace(input: string | Uint8Array, options: DecodeOptions =
   return decodeText(input);
 }
 
+/**
+ * Bytes that `decodeTrace` would read as OTLP protobuf (not JSON, not text). A receiver checks these with
+ * `splitOtlpProtoByTrace` and keeps them encoded instead; everything else it decodes with `decodeTrace`.
+ */
+export function looksLikeProtobuf(bytes: Uint8Array): boolean {
+  return bytes.length > 0 && !looksLikeJsonBytes(bytes) && !looksLikeText(bytes);
+}
+
 /** Decode JSON text: one document, or a stream of concatenated documents (console output, NDJSON). */
 export function decodeText(text: string): DecodeResult {
   if (text.trim() === '') throw new TraceDecodeError('unknown', 'the input is empty: no trace data', undefined, { offset: 0, line: 1, column: 1 });

@@ -2,6 +2,10 @@
  * The built-in local endpoint's memory: spans grouped by trace, bounded by a span budget (the oldest
  * traces — by when they were last written — are evicted first, and the eviction count is kept so the
  * UI can say so). Pure: the receiver and the tree view sit on top of it.
+ *
+ * A trace may arrive still encoded (the receiver's OTLP protobuf, checked on arrival): it is kept as
+ * bytes and decoded the first time anything reads it, so a burst of spans nobody looks at costs no
+ * decoding, and its memory is that of the bytes, not of decoded objects.
  */
 import { normalizeTraceId, traceIdKey } from '../ids';
 import { attr, attrText, type Span } from '../model';
@@ -31,9 +35,20 @@ export interface TraceQuery {
   limit?: number;
 }
 
+/** Spans of one trace, kept encoded until read. `decode` must succeed: the bytes were checked on arrival. */
+export interface EncodedSpans {
+  readonly traceId: string;
+  readonly spanCount: number;
+  decode(): Span[];
+}
+
 interface Entry {
   traceId: string;
   spans: Span[];
+  /** Parts not decoded yet; they come after `spans` in arrival order. */
+  encoded: EncodedSpans[] | undefined;
+  /** `spans.length` plus the span counts of `encoded`. */
+  count: number;
   updatedMs: number;
 }
 
@@ -42,6 +57,9 @@ export interface StoreStats {
   spans: number;
   evictedTraces: number;
   maxSpans: number;
+  /** Spans whose bytes were accepted but then failed to decode: a bug, which must not pass silently. */
+  undecodable: number;
+  lastDecodeError?: string;
 }
 
 export class TraceStore {
@@ -49,6 +67,8 @@ export class TraceStore {
   private readonly traces = new Map<string, Entry>();
   private spanCount = 0;
   private evicted = 0;
+  private undecodable = 0;
+  private lastDecodeError?: string;
   private readonly listeners = new Set<(traceIds: string[]) => void>();
 
   constructor(
@@ -65,29 +85,85 @@ export class TraceStore {
   add(spans: readonly Span[]): string[] {
     const touched = new Set<string>();
     const t = this.now();
+    let lastId: string | undefined;
+    let e: Entry | undefined;
     for (const s of spans) {
-      const key = traceIdKey(s.traceId);
-      let e = this.traces.get(key);
-      if (e) this.traces.delete(key); // re-insert: now the most recently written
-      else e = { traceId: s.traceId, spans: [], updatedMs: t };
+      // Spans of one trace usually come together: look the entry up once per run, not once per span.
+      if (s.traceId !== lastId || !e) {
+        e = this.touch(s.traceId, t);
+        this.decodeEncoded(e);
+        lastId = s.traceId;
+      }
       e.spans.push(s);
-      e.updatedMs = t;
-      if (s.traceId.length > e.traceId.length) e.traceId = s.traceId;
-      this.traces.set(key, e);
+      e.count++;
       this.spanCount++;
+      if (s.traceId.length > e.traceId.length) e.traceId = s.traceId;
       touched.add(e.traceId);
     }
+    return this.finishAdd(touched);
+  }
+
+  /** Add traces still encoded; they are decoded when first read. Returns their ids, like `add`. */
+  addEncoded(parts: readonly EncodedSpans[]): string[] {
+    const touched = new Set<string>();
+    const t = this.now();
+    for (const part of parts) {
+      if (part.spanCount === 0) continue;
+      const e = this.touch(part.traceId, t);
+      (e.encoded ??= []).push(part);
+      e.count += part.spanCount;
+      this.spanCount += part.spanCount;
+      if (part.traceId.length > e.traceId.length) e.traceId = part.traceId;
+      touched.add(e.traceId);
+    }
+    return this.finishAdd(touched);
+  }
+
+  /** The entry of a trace, created if new, moved to the most recently written end. */
+  private touch(traceId: string, t: number): Entry {
+    const key = traceIdKey(traceId);
+    let e = this.traces.get(key);
+    if (e) this.traces.delete(key); // re-insert: now the most recently written
+    else e = { traceId, spans: [], encoded: undefined, count: 0, updatedMs: t };
+    e.updatedMs = t;
+    this.traces.set(key, e);
+    return e;
+  }
+
+  private finishAdd(touched: Set<string>): string[] {
     this.evict();
     const ids = [...touched].filter((id) => this.traces.has(traceIdKey(id)));
     if (ids.length) for (const l of this.listeners) l(ids);
     return ids;
   }
 
+  /** Decode what an entry still holds encoded, once; afterwards it is plain spans. */
+  private decodeEncoded(e: Entry): Entry {
+    const parts = e.encoded;
+    if (!parts) return e;
+    e.encoded = undefined;
+    for (const part of parts) {
+      let spans: Span[];
+      try {
+        spans = part.decode();
+      } catch (err) {
+        // Checked on arrival, so this is a bug; count it where the UI shows the store's state.
+        spans = [];
+        this.undecodable += part.spanCount;
+        this.lastDecodeError = err instanceof Error ? err.message : String(err);
+      }
+      for (const s of spans) e.spans.push(s);
+      e.count += spans.length - part.spanCount;
+      this.spanCount += spans.length - part.spanCount;
+    }
+    return e;
+  }
+
   private evict(): void {
     for (const [key, e] of this.traces) {
       if (this.spanCount <= this.maxSpans || this.traces.size <= 1) break;
       this.traces.delete(key);
-      this.spanCount -= e.spans.length;
+      this.spanCount -= e.count;
       this.evicted++;
     }
   }
@@ -95,7 +171,8 @@ export class TraceStore {
   /** The spans of a trace, by any spelling of its id (case, padding, 64/128-bit forms). */
   get(traceId: string): readonly Span[] | undefined {
     const id = normalizeTraceId(traceId);
-    return id ? this.traces.get(traceIdKey(id))?.spans : undefined;
+    const e = id ? this.traces.get(traceIdKey(id)) : undefined;
+    return e ? this.decodeEncoded(e).spans : undefined;
   }
 
   /** Newest first. */
@@ -103,7 +180,7 @@ export class TraceStore {
     const out: TraceSummaryRow[] = [];
     const entries = [...this.traces.values()].reverse();
     for (const e of entries) {
-      const row = summarize(e);
+      const row = summarize(this.decodeEncoded(e));
       if (q.service && !row.services.includes(q.service)) continue;
       if (q.spanName && !e.spans.some((s) => s.name === q.spanName)) continue;
       if (q.minDurationUs !== undefined && row.durationUs < q.minDurationUs) continue;
@@ -118,20 +195,20 @@ export class TraceStore {
 
   services(): string[] {
     const set = new Set<string>();
-    for (const e of this.traces.values()) for (const s of e.spans) if (s.service) set.add(s.service);
+    for (const e of this.decoded()) for (const s of e.spans) if (s.service) set.add(s.service);
     return [...set].sort();
   }
 
   spanNames(service: string): string[] {
     const set = new Set<string>();
-    for (const e of this.traces.values()) for (const s of e.spans) if (s.service === service && s.name) set.add(s.name);
+    for (const e of this.decoded()) for (const s of e.spans) if (s.service === service && s.name) set.add(s.name);
     return [...set].sort();
   }
 
   /** Attribute keys seen on spans and resources, for filter suggestions. */
   tagNames(): string[] {
     const set = new Set<string>();
-    for (const e of this.traces.values()) {
+    for (const e of this.decoded()) {
       for (const s of e.spans) {
         for (const a of s.attributes) set.add(a.key);
         for (const a of s.resource) set.add(a.key);
@@ -140,8 +217,15 @@ export class TraceStore {
     return [...set].sort();
   }
 
+  /** Every entry, decoded: for questions about all spans (services, names, tags). */
+  private *decoded(): Iterable<Entry> {
+    for (const e of this.traces.values()) yield this.decodeEncoded(e);
+  }
+
   stats(): StoreStats {
-    return { traces: this.traces.size, spans: this.spanCount, evictedTraces: this.evicted, maxSpans: this.maxSpans };
+    const stats: StoreStats = { traces: this.traces.size, spans: this.spanCount, evictedTraces: this.evicted, maxSpans: this.maxSpans, undecodable: this.undecodable };
+    if (this.lastDecodeError) stats.lastDecodeError = this.lastDecodeError;
+    return stats;
   }
 
   clear(): void {
