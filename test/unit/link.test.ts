@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { decodeTrace } from '../../src/shared/formats/detect';
 import { newSpan, type Span } from '../../src/shared/model';
 import { linkTrace, linkTraces } from '../../src/shared/trace/link';
+import { SpanIdIndex } from '../../src/shared/trace/spanIdIndex';
 import { childRows, traceWarnings } from '../../src/shared/trace/trace';
 import { fixture } from './helpers';
 
@@ -98,5 +99,32 @@ describe('linking', () => {
     assert.deepEqual(t.services, ['db', 'web']);
     assert.equal(t.errorCount, 1);
     assert.equal(t.endUs - t.startUs, 100);
+  });
+});
+
+describe('span id index', () => {
+  it('finds every one of 50,000 random 64-bit ids and none that is absent', () => {
+    const rnd = (): string => Math.floor(Math.random() * 2 ** 32).toString(16).padStart(8, '0');
+    const ids = Array.from({ length: 50_000 }, (_, i) => ({ spanId: rnd() + i.toString(16).padStart(8, '0') }));
+    const index = SpanIdIndex.of(ids)!;
+    assert.ok(index);
+    for (let i = 0; i < ids.length; i += 7) assert.equal(index.get(ids[i].spanId), i);
+    assert.equal(index.get('ffffffff' + 'fffffff0'), -1);
+    assert.equal(index.get('not-hex-at-all!!'), -1);
+    assert.equal(index.get('abc'), -1);
+  });
+
+  it('gives up on a repeated id or one that is not 16 lowercase hex digits, so the linker merges and renames', () => {
+    assert.equal(SpanIdIndex.of([{ spanId: '00000000000000a1' }, { spanId: '00000000000000a1' }]), null);
+    assert.equal(SpanIdIndex.of([{ spanId: '00000000000000A1' }]), null);
+    assert.equal(SpanIdIndex.of([{ spanId: 'a1' }]), null);
+  });
+
+  it('links spans with hand-written ids (not 16 hex digits) as before, through the general index', () => {
+    const odd = (id: string, parentId?: string): Span => Object.assign(newSpan('00000000000000aa', id), parentId ? { parentId } : {}, { startUs: id.length, durationUs: 1 });
+    const t = linkTrace([odd('root'), odd('child-1', 'root'), odd('child-2', 'root'), odd('grandchild', 'child-1')]);
+    assert.deepEqual(t.uid, ['root', 'child-1', 'grandchild', 'child-2']);
+    assert.deepEqual(Array.from(t.depth), [0, 1, 2, 1]);
+    assert.equal(t.orphanCount, 0);
   });
 });

@@ -9,6 +9,7 @@ import { traceIdKey } from '../ids';
 import type { Span } from '../model';
 import { formatDuration } from '../time';
 import { mergePieces } from './merge';
+import { SpanIdIndex } from './spanIdIndex';
 import { correctClockSkew } from './skew';
 import type { SpanWarning, Trace } from './trace';
 
@@ -20,11 +21,18 @@ export interface LinkOptions {
 /** Group spans by trace (64- and 128-bit forms of one id together) and link each group. */
 export function linkTraces(spans: readonly Span[], options: LinkOptions = {}): Trace[] {
   const groups = new Map<string, Span[]>();
+  let lastId: string | undefined;
+  let last: Span[] = [];
   for (const s of spans) {
-    const key = traceIdKey(s.traceId);
-    const g = groups.get(key);
-    if (g) g.push(s);
-    else groups.set(key, [s]);
+    // Spans of a trace come together: look the group up once per run of one id.
+    if (s.traceId !== lastId) {
+      const key = traceIdKey(s.traceId);
+      const g = groups.get(key);
+      if (g) last = g;
+      else groups.set(key, (last = []));
+      lastId = s.traceId;
+    }
+    last.push(s);
   }
   return [...groups.values()].map((g) => linkTrace(g, options));
 }
@@ -41,10 +49,15 @@ class Warnings {
 /** Link the spans of one trace. */
 export function linkTrace(input: readonly Span[], options: LinkOptions = {}): Trace {
   // Pieces and B3 shared halves both reuse a span id; without any repeated id there is nothing to merge
-  // (the common case, checked while building the index it needs anyway).
+  // (the common case, checked while building the index it needs anyway). Ids as every decoder writes
+  // them (16 hex digits) get the typed-array index; anything else a Map.
   let spans = input;
-  let index = indexUnique(input);
-  if (!index) spans = mergePieces(input);
+  let fast = SpanIdIndex.of(input);
+  let index: Map<string, number> | null = null;
+  if (!fast) {
+    index = indexUnique(input);
+    if (!index) spans = mergePieces(input);
+  }
   const n = spans.length;
   const warn = new Warnings();
 
@@ -52,9 +65,10 @@ export function linkTrace(input: readonly Span[], options: LinkOptions = {}): Tr
   let anyShared = false;
   const uid: string[] = new Array(n);
   for (let i = 0; i < n; i++) if (spans[i].shared) anyShared = true;
-  if (index && !anyShared) {
+  if ((fast || index) && !anyShared) {
     for (let i = 0; i < n; i++) uid[i] = spans[i].spanId;
   } else {
+    fast = null;
     index = new Map<string, number>();
     const dupCount = new Map<string, number>();
     for (let i = 0; i < n; i++) {
@@ -80,14 +94,15 @@ export function linkTrace(input: readonly Span[], options: LinkOptions = {}): Tr
     let p = -1;
     if (s.shared) {
       // A shared server half is the child of the client half with the same id.
-      p = index.get(s.spanId) ?? -1;
+      p = index!.get(s.spanId) ?? -1;
     }
     if (p < 0 && s.parentId) {
       if (s.parentId === s.spanId && !s.shared) {
         warn.add(i, { code: 'self-parent', message: 'span names itself as its parent; shown as a root' });
       } else {
-        const client = index.get(s.parentId);
-        const server = anyShared ? index.get(`${s.parentId}:shared`) : undefined;
+        const found = fast ? fast.get(s.parentId) : index!.get(s.parentId) ?? -1;
+        const client = found < 0 ? undefined : found;
+        const server = anyShared ? index!.get(`${s.parentId}:shared`) : undefined;
         if (client !== undefined && server !== undefined) {
           // Children of a B3 shared id belong to the side that runs in their own service.
           p = spans[server].service === s.service || spans[client].service !== s.service ? server : client;
