@@ -26,19 +26,20 @@ export function nanosToMicros(ns: string | number | undefined | null): number {
 
 /**
  * Whole µs of a digit string of nanoseconds: all but the last three digits, accumulated by char code
- * (exact below 2^53, i.e. for any epoch time) so the hot decode path makes no substring.
+ * so the hot decode path makes no substring. Accumulating is exact while the value stays below 2^53
+ * (any epoch time: 16 digits of µs); beyond that `Number` rounds it as a parser would.
  */
-function digitsToMicros(ns: string): number {
+export function digitsToMicros(ns: string): number {
   const cut = ns.length - 3;
   if (cut <= 0) return 0;
-  if (cut > 15) return Number(ns.slice(0, cut));
+  if (cut > 16) return Number(ns.slice(0, cut));
   let us = 0;
   for (let i = 0; i < cut; i++) us = us * 10 + (ns.charCodeAt(i) - 48);
-  return us;
+  return us > Number.MAX_SAFE_INTEGER ? Number(ns.slice(0, cut)) : us;
 }
 
 /** The last three digits of a digit string, as a number. */
-function digitsRemainder(ns: string): number {
+export function digitsRemainder(ns: string): number {
   let rem = 0;
   for (let i = Math.max(0, ns.length - 3); i < ns.length; i++) rem = rem * 10 + (ns.charCodeAt(i) - 48);
   return rem;

@@ -8,7 +8,7 @@ import { idFromOtlpJson, traceIdTo128 } from '../ids';
 import type { JsonPath } from '../json/scanner';
 import type { Attribute, AttrValue, InstrumentationScope, Span, SpanEvent, SpanKind, SpanLink, StatusCode, TraceFormat } from '../model';
 import { EMPTY_ATTRIBUTES, attr } from '../model';
-import { endNanosString, isIntegerText, microsToNanosString, nanosDurationMicros, nanosToMicros } from '../time';
+import { digitsRemainder, digitsToMicros, durationMicros, endNanosString, isIntegerText, microsToNanosString } from '../time';
 import { arrayAt, describe, fail, isObject, kindFromWord, objectAt, rethrowAt, statusFromWord, type JsonObject } from './common';
 
 const KIND_BY_NUMBER: SpanKind[] = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
@@ -114,8 +114,9 @@ function decodeSpan(format: TraceFormat, raw: unknown, resource: readonly Attrib
   }
   const startNs = nanos(format, raw.startTimeUnixNano, 'startTimeUnixNano');
   const endNs = nanos(format, raw.endTimeUnixNano, 'endTimeUnixNano');
-  const startUs = nanosToMicros(startNs);
-  let durationUs = nanosDurationMicros(startNs, endNs);
+  const startUs = micros(startNs);
+  const endUs = micros(endNs);
+  let durationUs = Number.isNaN(startUs) || Number.isNaN(endUs) ? NaN : durationMicros(startUs, subMicros(startNs), endUs, subMicros(endNs));
   if (durationUs < 0) durationUs = NaN; // end before start: let linking report it rather than draw a negative bar
   let attrs: readonly Attribute[] = EMPTY_ATTRIBUTES;
   if (raw.attributes !== undefined) {
@@ -157,6 +158,18 @@ function nanos(format: TraceFormat, v: unknown, what: string): string | number |
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'string' ? isDigits(v) : typeof v === 'number' && Number.isFinite(v) && v >= 0) return v as string | number;
   fail(format, `nanosecond time must be a non-negative integer or decimal string, got ${describe(v)}`, [what]);
+}
+
+/** Whole µs of a time `nanos` accepted (each is checked once: this runs twice per span). */
+function micros(ns: string | number | undefined): number {
+  if (ns === undefined) return NaN;
+  // A JSON number this big was already rounded by the parser: round to the nearest µs (as nanosToMicros).
+  return typeof ns === 'number' ? Math.round(ns / 1000) : digitsToMicros(ns);
+}
+
+/** Leftover nanoseconds (0–999) of a time `nanos` accepted; a number carries none exactly. */
+function subMicros(ns: string | number | undefined): number {
+  return typeof ns === 'string' ? digitsRemainder(ns) : 0;
 }
 
 function isDigits(s: string): boolean {
@@ -207,7 +220,7 @@ function events(format: TraceFormat, v: unknown): SpanEvent[] {
     try {
       const e = objectAt(format, list[i], [], 'an event');
       out[i] = {
-        timeUs: nanosToMicros(nanos(format, e.timeUnixNano, 'timeUnixNano')),
+        timeUs: micros(nanos(format, e.timeUnixNano, 'timeUnixNano')),
         name: typeof e.name === 'string' ? e.name : '',
         attributes: e.attributes === undefined ? EMPTY_ATTRIBUTES : attributesAt(format, e.attributes),
       };
@@ -249,7 +262,8 @@ function attributesAt(format: TraceFormat, v: unknown): Attribute[] {
 /** An OTLP KeyValue list; error paths are relative to the list. */
 export function attributes(format: TraceFormat, v: unknown): Attribute[] {
   const list = arrayAt(format, v, [], 'attributes');
-  const out: Attribute[] = new Array(list.length);
+  // An owned list becomes the model's list, element by element: no second array per span.
+  const out: Attribute[] = reuseInput ? (list as Attribute[]) : new Array(list.length);
   for (let i = 0; i < list.length; i++) {
     const kv = list[i];
     if (!isObject(kv) || typeof kv.key !== 'string') fail(format, `an attribute must be {"key": string, "value": AnyValue}, got ${describe(kv)}`, [i]);
