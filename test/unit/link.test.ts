@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { decodeTrace } from '../../src/shared/formats/detect';
 import { newSpan, type Span } from '../../src/shared/model';
 import { linkTrace, linkTraces } from '../../src/shared/trace/link';
@@ -126,5 +127,55 @@ describe('span id index', () => {
     assert.deepEqual(t.uid, ['root', 'child-1', 'grandchild', 'child-2']);
     assert.deepEqual(Array.from(t.depth), [0, 1, 2, 1]);
     assert.equal(t.orphanCount, 0);
+  });
+});
+
+describe('linking: row order and cycles on larger shapes', () => {
+  it('breaks a cycle beside a healthy tree, and leaves the tree as it was', () => {
+    const healthy = [span('1', undefined, 0, 100), span('2', '1', 10), span('3', '2', 20)];
+    const loop = [span('a', 'c', 5), span('b', 'a', 6), span('c', 'b', 7)];
+    const t = linkTrace([...healthy, ...loop]);
+    assert.equal(t.spans.length, 6);
+    assert.equal(traceWarnings(t).filter((w) => /cycle broken/.test(w)).length, 1);
+    const rowsOf = (ids: string[]): number[] => ids.map((id) => t.uid.indexOf(id.padStart(16, '0')));
+    const [r1, r2, r3] = rowsOf(['1', '2', '3']);
+    assert.deepEqual([t.depth[r1], t.depth[r2], t.depth[r3]], [0, 1, 2]);
+    assert.deepEqual([t.parent[r2], t.parent[r3]], [r1, r2]);
+  });
+
+  it('orders a fan-out of 5,000 siblings by start time, ties in source order', () => {
+    const kids = Array.from({ length: 5000 }, (_, i) => span(`c${i.toString(16)}`, 'f', 1000 - (i % 7)));
+    const t = linkTrace([span('f', undefined, 0, 2000), ...kids]);
+    const starts = Array.from(t.start.subarray(1));
+    assert.deepEqual(starts, [...starts].sort((a, b) => a - b));
+    // among equal starts, source order: c0 before c7 (both start at 1000)
+    assert.ok(t.uid.indexOf('c0'.padStart(16, '0')) < t.uid.indexOf('c7'.padStart(16, '0')));
+  });
+
+  it('gives the same rows as sorting each child list by (start, source order) and walking pre-order (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 5 })), { minLength: 1, maxLength: 300 }), fc.boolean(), (shape, wide) => {
+        // Span i hangs under an earlier span (or is a root); starts from a small set, so many tie.
+        const spans = shape.map(([p, st], i) => span(`a${i.toString(16)}`, i === 0 || p % 5 === 0 ? undefined : `a${(wide ? 0 : p % i).toString(16)}`, st, 1));
+        const t = linkTrace(spans);
+        const kids = new Map<number, number[]>();
+        const roots: number[] = [];
+        spans.forEach((s, i) => {
+          const p = s.parentId ? spans.findIndex((x) => x.spanId === s.parentId) : -1;
+          if (p >= 0) kids.set(p, [...(kids.get(p) ?? []), i]);
+          else roots.push(i);
+        });
+        const bySt = (a: number, b: number): number => spans[a].startUs - spans[b].startUs || a - b;
+        const expected: string[] = [];
+        const stack = [...roots].sort(bySt).reverse();
+        while (stack.length) {
+          const v = stack.pop()!;
+          expected.push(spans[v].spanId);
+          stack.push(...[...(kids.get(v) ?? [])].sort(bySt).reverse());
+        }
+        assert.deepEqual(t.uid, expected);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

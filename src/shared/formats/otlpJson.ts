@@ -8,7 +8,7 @@ import { idFromOtlpJson, traceIdTo128 } from '../ids';
 import type { JsonPath } from '../json/scanner';
 import type { Attribute, AttrValue, InstrumentationScope, Span, SpanEvent, SpanKind, SpanLink, StatusCode, TraceFormat } from '../model';
 import { EMPTY_ATTRIBUTES, attr } from '../model';
-import { digitsRemainder, digitsToMicros, durationMicros, endNanosString, isIntegerText, microsToNanosString } from '../time';
+import { digitStringToMicros, digitsRemainder, durationMicros, endNanosString, isIntegerText, microsToNanosString } from '../time';
 import { arrayAt, describe, fail, isObject, kindFromWord, objectAt, rethrowAt, statusFromWord, type JsonObject } from './common';
 
 const KIND_BY_NUMBER: SpanKind[] = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
@@ -42,6 +42,8 @@ export function decodeOtlpJson(root: unknown, format: TraceFormat = 'otlp-json',
     return decodeOtlpJsonInner(root, format);
   } finally {
     reuseInput = false;
+    lastTraceIdRaw = undefined; // hold nothing of the input after decoding
+    lastTraceId = '';
   }
 }
 
@@ -102,9 +104,24 @@ function decodeResourceSpans(format: TraceFormat, rs: unknown, out: Span[]): voi
   }
 }
 
+/**
+ * The trace id read last, raw and as decoded: every span repeats it, so it is checked once per run and
+ * all spans of a trace share one string (which also makes the linker's grouping a pointer compare).
+ */
+let lastTraceIdRaw: unknown = undefined;
+let lastTraceId = '';
+
+function traceIdOf(format: TraceFormat, v: unknown): string {
+  if (v === lastTraceIdRaw && typeof v === 'string') return lastTraceId;
+  const id_ = id(format, v, 16, 'traceId');
+  lastTraceIdRaw = v;
+  lastTraceId = id_;
+  return id_;
+}
+
 function decodeSpan(format: TraceFormat, raw: unknown, resource: readonly Attribute[], service: string, scope: InstrumentationScope | undefined): Span {
   if (!isObject(raw)) fail(format, `a span must be an object, got ${describe(raw)}`, []);
-  const traceId = id(format, raw.traceId, 16, 'traceId');
+  const traceId = traceIdOf(format, raw.traceId);
   const spanId = id(format, raw.spanId, 8, 'spanId');
   let parentId: string | undefined;
   const rawParent = raw.parentSpanId;
@@ -112,10 +129,10 @@ function decodeSpan(format: TraceFormat, raw: unknown, resource: readonly Attrib
     parentId = id(format, rawParent, 8, 'parentSpanId');
     if (parentId === '0000000000000000') parentId = undefined;
   }
-  const startNs = nanos(format, raw.startTimeUnixNano, 'startTimeUnixNano');
-  const endNs = nanos(format, raw.endTimeUnixNano, 'endTimeUnixNano');
-  const startUs = micros(startNs);
-  const endUs = micros(endNs);
+  const startNs = raw.startTimeUnixNano;
+  const endNs = raw.endTimeUnixNano;
+  const startUs = micros(format, startNs, 'startTimeUnixNano');
+  const endUs = micros(format, endNs, 'endTimeUnixNano');
   let durationUs = Number.isNaN(startUs) || Number.isNaN(endUs) ? NaN : durationMicros(startUs, subMicros(startNs), endUs, subMicros(endNs));
   if (durationUs < 0) durationUs = NaN; // end before start: let linking report it rather than draw a negative bar
   let attrs: readonly Attribute[] = EMPTY_ATTRIBUTES;
@@ -154,31 +171,25 @@ function id(format: TraceFormat, v: unknown, bytes: 8 | 16, what: string): strin
   return hex;
 }
 
-function nanos(format: TraceFormat, v: unknown, what: string): string | number | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v === 'string' ? isDigits(v) : typeof v === 'number' && Number.isFinite(v) && v >= 0) return v as string | number;
+/**
+ * Whole µs of a nanosecond time: a decimal string (checked and converted in one pass: this runs twice
+ * per span) or a non-negative number; NaN when absent.
+ */
+function micros(format: TraceFormat, v: unknown, what: string): number {
+  if (v === undefined || v === null) return NaN;
+  if (typeof v === 'string') {
+    const us = digitStringToMicros(v);
+    if (us >= 0) return us;
+  } else if (typeof v === 'number' && Number.isFinite(v) && v >= 0) {
+    // A JSON number this big was already rounded by the parser: round to the nearest µs (as nanosToMicros).
+    return Math.round(v / 1000);
+  }
   fail(format, `nanosecond time must be a non-negative integer or decimal string, got ${describe(v)}`, [what]);
 }
 
-/** Whole µs of a time `nanos` accepted (each is checked once: this runs twice per span). */
-function micros(ns: string | number | undefined): number {
-  if (ns === undefined) return NaN;
-  // A JSON number this big was already rounded by the parser: round to the nearest µs (as nanosToMicros).
-  return typeof ns === 'number' ? Math.round(ns / 1000) : digitsToMicros(ns);
-}
-
-/** Leftover nanoseconds (0–999) of a time `nanos` accepted; a number carries none exactly. */
-function subMicros(ns: string | number | undefined): number {
+/** Leftover nanoseconds (0–999) of a time `micros` accepted; a number carries none exactly. */
+function subMicros(ns: unknown): number {
   return typeof ns === 'string' ? digitsRemainder(ns) : 0;
-}
-
-function isDigits(s: string): boolean {
-  if (s.length === 0) return false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
-  }
-  return true;
 }
 
 function kind(format: TraceFormat, v: unknown): SpanKind {
@@ -220,7 +231,7 @@ function events(format: TraceFormat, v: unknown): SpanEvent[] {
     try {
       const e = objectAt(format, list[i], [], 'an event');
       out[i] = {
-        timeUs: micros(nanos(format, e.timeUnixNano, 'timeUnixNano')),
+        timeUs: micros(format, e.timeUnixNano, 'timeUnixNano'),
         name: typeof e.name === 'string' ? e.name : '',
         attributes: e.attributes === undefined ? EMPTY_ATTRIBUTES : attributesAt(format, e.attributes),
       };

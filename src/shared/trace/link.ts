@@ -161,45 +161,25 @@ function linkGroup(input: readonly Span[], options: LinkOptions, traceId: string
     parentOf[i] = p;
   }
 
-  // 3. Break cycles: walk up from each node; meeting a node of the current walk again means a loop.
-  const state = new Uint8Array(n); // 0 new, 1 on the current walk, 2 done
-  const walk: number[] = [];
-  for (let i = 0; i < n; i++) {
-    let v = i;
-    while (v >= 0 && state[v] === 0) {
-      state[v] = 1;
-      walk.push(v);
-      v = parentOf[v];
-    }
-    if (v >= 0 && state[v] === 1) {
-      const loopParent = spans[parentOf[v]];
-      parentOf[v] = -1;
-      warn.add(v, { code: 'cycle', message: `parent chain loops back to this span (via ${loopParent?.spanId ?? '?'}); cycle broken here, shown as a root` });
-    }
-    for (const w of walk) state[w] = 2;
-    walk.length = 0;
+  // 3. Children lists (CSR) and roots. A parent cycle leaves its spans unreachable from every root, so
+  //    count what a walk from the roots reaches; only when it falls short (rare) break the cycles and
+  //    build the lists again. Most traces never pay for the cycle search.
+  let tree = childLists(parentOf);
+  if (reachable(tree) < n) {
+    breakCycles(spans, parentOf, warn);
+    tree = childLists(parentOf);
   }
-
-  // 4. Children lists (CSR), roots.
-  const childStart = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) if (parentOf[i] >= 0) childStart[parentOf[i] + 1]++;
-  for (let i = 0; i < n; i++) childStart[i + 1] += childStart[i];
-  const children = new Int32Array(Math.max(0, childStart[n]));
-  const fill = childStart.slice(0, n);
-  const roots: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const p = parentOf[i];
-    if (p >= 0) children[fill[p]++] = i;
-    else roots.push(i);
-  }
+  const { childStart, children, roots } = tree;
 
   // 5. Effective times, repaired top-down (a span without a start inherits its parent's).
   const start = new Float64Array(n);
   const duration = new Float64Array(n);
-  const stack: number[] = [];
-  for (let r = roots.length - 1; r >= 0; r--) stack.push(roots[r]);
-  while (stack.length) {
-    const v = stack.pop()!;
+  // Each node is pushed once, so a stack of n never overflows (typed: no garbage on big traces).
+  const stack = new Int32Array(n);
+  let top = 0;
+  for (let r = roots.length - 1; r >= 0; r--) stack[top++] = roots[r];
+  while (top > 0) {
+    const v = stack[--top];
     const st = rawStart[v];
     if (Number.isFinite(st)) start[v] = st;
     else {
@@ -209,33 +189,27 @@ function linkGroup(input: readonly Span[], options: LinkOptions, traceId: string
     const d = rawDuration[v];
     if (Number.isFinite(d) && d >= 0) duration[v] = d;
     else warn.add(v, { code: 'missing-duration', message: 'no duration (or it ended before it started); drawn as 0' });
-    for (let c = childStart[v + 1] - 1; c >= childStart[v]; c--) stack.push(children[c]);
+    for (let c = childStart[v + 1] - 1; c >= childStart[v]; c--) stack[top++] = children[c];
   }
 
-  // 6. Siblings by start time (stable on ties: source order): refill the child lists in global start
-  //    order, which sorts every list at once; then flatten pre-order.
-  const sorted = sortByStart(start);
-  const roots2: number[] = [];
-  fill.set(childStart.subarray(0, n));
-  for (let k = 0; k < n; k++) {
-    const v = sorted[k];
-    const p = parentOf[v];
-    if (p >= 0) children[fill[p]++] = v;
-    else roots2.push(v);
-  }
-  roots.length = 0;
-  for (const r of roots2) roots.push(r);
+  // 6. Siblings by start time (stable on ties: source order). Every child list, and the roots, is in
+  //    source order already, so sorting each list stably gives exactly that order; then flatten pre-order.
+  for (let v = 0; v < n; v++) sortSiblings(children, childStart[v], childStart[v + 1], start);
+  const rootList = Int32Array.from(roots);
+  sortSiblings(rootList, 0, rootList.length, start);
+  for (let r = 0; r < rootList.length; r++) roots[r] = rootList[r];
   const rowOf = new Int32Array(n);
-  const order: number[] = [];
+  const order = new Int32Array(n);
+  let rows = 0;
   const depthOf = new Int32Array(n);
-  for (let r = roots.length - 1; r >= 0; r--) stack.push(roots[r]);
-  while (stack.length) {
-    const v = stack.pop()!;
-    rowOf[v] = order.length;
-    order.push(v);
+  for (let r = roots.length - 1; r >= 0; r--) stack[top++] = roots[r];
+  while (top > 0) {
+    const v = stack[--top];
+    rowOf[v] = rows;
+    order[rows++] = v;
     const d = parentOf[v] >= 0 ? depthOf[parentOf[v]] + 1 : 0;
     depthOf[v] = d;
-    for (let c = childStart[v + 1] - 1; c >= childStart[v]; c--) stack.push(children[c]);
+    for (let c = childStart[v + 1] - 1; c >= childStart[v]; c--) stack[top++] = children[c];
   }
 
   // 7. Row-ordered arrays.
@@ -310,6 +284,65 @@ function linkGroup(input: readonly Span[], options: LinkOptions, traceId: string
   };
 }
 
+interface ChildLists {
+  /** Children of node v are children[childStart[v] … childStart[v + 1]). */
+  childStart: Int32Array;
+  children: Int32Array;
+  roots: number[];
+}
+
+function childLists(parentOf: Int32Array): ChildLists {
+  const n = parentOf.length;
+  const childStart = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) if (parentOf[i] >= 0) childStart[parentOf[i] + 1]++;
+  for (let i = 0; i < n; i++) childStart[i + 1] += childStart[i];
+  const children = new Int32Array(Math.max(0, childStart[n]));
+  const fill = childStart.slice(0, n);
+  const roots: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const p = parentOf[i];
+    if (p >= 0) children[fill[p]++] = i;
+    else roots.push(i);
+  }
+  return { childStart, children, roots };
+}
+
+/** How many nodes a walk from the roots reaches (all of them unless parents form a cycle). */
+function reachable({ childStart, children, roots }: ChildLists): number {
+  const stack = new Int32Array(childStart.length);
+  let top = 0;
+  let count = 0;
+  for (const r of roots) stack[top++] = r;
+  while (top > 0) {
+    const v = stack[--top];
+    count++;
+    for (let c = childStart[v]; c < childStart[v + 1]; c++) stack[top++] = children[c];
+  }
+  return count;
+}
+
+/** Walk up from each node; meeting a node of the current walk again means a loop: cut it there, and say so. */
+function breakCycles(spans: readonly Span[], parentOf: Int32Array, warn: Warnings): void {
+  const n = parentOf.length;
+  const state = new Uint8Array(n); // 0 new, 1 on the current walk, 2 done
+  const walk: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let v = i;
+    while (v >= 0 && state[v] === 0) {
+      state[v] = 1;
+      walk.push(v);
+      v = parentOf[v];
+    }
+    if (v >= 0 && state[v] === 1) {
+      const loopParent = spans[parentOf[v]];
+      parentOf[v] = -1;
+      warn.add(v, { code: 'cycle', message: `parent chain loops back to this span (via ${loopParent?.spanId ?? '?'}); cycle broken here, shown as a root` });
+    }
+    for (const w of walk) state[w] = 2;
+    walk.length = 0;
+  }
+}
+
 /** span id → position, or null as soon as an id repeats. */
 function indexUnique(spans: readonly Span[]): Map<string, number> | null {
   const index = new Map<string, number>();
@@ -319,6 +352,31 @@ function indexUnique(spans: readonly Span[]): Map<string, number> | null {
     index.set(id, i);
   }
   return index;
+}
+
+/**
+ * Sort list[a, b) (node indices in ascending order) by start time, stably. Sibling lists are short:
+ * an insertion sort there; a long one (a fan-out of thousands) takes the packed-key sort.
+ */
+function sortSiblings(list: Int32Array, a: number, b: number, start: Float64Array): void {
+  if (b - a <= 32) {
+    for (let i = a + 1; i < b; i++) {
+      const v = list[i];
+      const sv = start[v];
+      let j = i - 1;
+      while (j >= a && start[list[j]] > sv) {
+        list[j + 1] = list[j];
+        j--;
+      }
+      list[j + 1] = v;
+    }
+    return;
+  }
+  const range = list.slice(a, b);
+  const starts = new Float64Array(b - a);
+  for (let i = 0; i < starts.length; i++) starts[i] = start[range[i]];
+  const order = sortByStart(starts);
+  for (let i = 0; i < order.length; i++) list[a + i] = range[order[i]];
 }
 
 /**
