@@ -4,15 +4,6 @@
  * taken apart as decimal strings and never pass through a float of the whole nanosecond value.
  */
 
-function isDigits(s: string): boolean {
-  if (s.length === 0) return false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
-  }
-  return true;
-}
-
 /** Decimal nanoseconds (string or number) to microseconds, truncated; NaN when not a number. */
 export function nanosToMicros(ns: string | number | undefined | null): number {
   if (typeof ns === 'number') {
@@ -51,24 +42,9 @@ export function digitsRemainder(ns: string): number {
   return rem;
 }
 
-/** The sub-microsecond part (0–999 ns) of a decimal nanosecond value, for exact durations. */
-export function nanosRemainder(ns: string | number | undefined | null): number {
-  if (typeof ns === 'number') return 0; // see nanosToMicros: a number carries no exact sub-µs part
-  if (typeof ns !== 'string' || !isDigits(ns)) return 0;
-  return digitsRemainder(ns);
-}
-
-/** Duration between two decimal-nanosecond instants, in (possibly fractional) microseconds. */
-export function nanosDurationMicros(start: string | number | undefined | null, end: string | number | undefined | null): number {
-  const s = nanosToMicros(start);
-  const e = nanosToMicros(end);
-  if (Number.isNaN(s) || Number.isNaN(e)) return NaN;
-  return durationMicros(s, nanosRemainder(start), e, nanosRemainder(end));
-}
-
 /**
  * A duration from whole µs plus leftover ns at each end. The difference is formed in integer
- * nanoseconds and divided once, so every decoder (JSON, fast JSON, protobuf) gets the same float.
+ * nanoseconds and divided once, so every decoder (OTLP/JSON, protobuf, Tempo, Jaeger v3) gets the same float.
  */
 export function durationMicros(startUs: number, startNs: number, endUs: number, endNs: number): number {
   return ((endUs - startUs) * 1000 + (endNs - startNs)) / 1000;

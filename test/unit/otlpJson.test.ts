@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { decodeTrace } from '../../src/shared/formats/detect';
 import { linkTraces } from '../../src/shared/trace/link';
 import { expectDecodeError, fixture } from './helpers';
+import { digitStringToMicros, nanosToMicros } from '../../src/shared/time';
 
 describe('OTLP/JSON decoder (and Tempo, Jaeger v3 wrappers)', () => {
   it('reads the OTLP test span: hex ids, integer enums, nanosecond strings', () => {
@@ -104,5 +105,26 @@ describe('OTLP/JSON decoder (and Tempo, Jaeger v3 wrappers)', () => {
     const wrap = (span: object): string => JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [span] }] }] });
     assert.match(expectDecodeError(() => decodeTrace(wrap({ ...base, kind: 'SPAN_KIND_BOGUS' }))).reason, /kind must be 0–5/);
     assert.match(expectDecodeError(() => decodeTrace(wrap({ ...base, startTimeUnixNano: 'yesterday' }))).reason, /nanosecond time/);
+  });
+});
+
+describe('nanosecond strings to microseconds', () => {
+  it('is exact for any epoch time (16 digits of µs), which a float of the nanoseconds is not', () => {
+    const ns = '1795000000123456999'; // as a float: 1795000000123457024 ns
+    assert.equal(digitStringToMicros(ns), 1_795_000_000_123_456);
+    assert.notEqual(Math.floor(Number(ns) / 1000), 1_795_000_000_123_456);
+    assert.equal(nanosToMicros(ns), 1_795_000_000_123_456);
+  });
+
+  it('beyond 2^53 µs rounds as a parser would; short strings are under a microsecond', () => {
+    const huge = '98765432109876543210987';
+    assert.equal(digitStringToMicros(huge), Number(huge.slice(0, -3)));
+    assert.equal(digitStringToMicros('9007199254740993000'), Number('9007199254740993'));
+    assert.deepEqual(['999', '5', '1000'].map(digitStringToMicros), [0, 0, 1]);
+  });
+
+  it('refuses anything but digits, and nothing', () => {
+    assert.deepEqual(['', '12a4', '-1000', '1e9', ' 1000'].map(digitStringToMicros), [-1, -1, -1, -1, -1]);
+    assert.ok(Number.isNaN(nanosToMicros('12a4')));
   });
 });

@@ -171,7 +171,7 @@ function linkGroup(input: readonly Span[], options: LinkOptions, traceId: string
   }
   const { childStart, children, roots } = tree;
 
-  // 5. Effective times, repaired top-down (a span without a start inherits its parent's).
+  // 4. Effective times, repaired top-down (a span without a start inherits its parent's).
   const start = new Float64Array(n);
   const duration = new Float64Array(n);
   // Each node is pushed once, so a stack of n never overflows (typed: no garbage on big traces).
@@ -192,7 +192,7 @@ function linkGroup(input: readonly Span[], options: LinkOptions, traceId: string
     for (let c = childStart[v + 1] - 1; c >= childStart[v]; c--) stack[top++] = children[c];
   }
 
-  // 6. Siblings by start time (stable on ties: source order). Every child list, and the roots, is in
+  // 5. Siblings by start time (stable on ties: source order). Every child list, and the roots, is in
   //    source order already, so sorting each list stably gives exactly that order; then flatten pre-order.
   for (let v = 0; v < n; v++) sortSiblings(children, childStart[v], childStart[v + 1], start);
   const rootList = Int32Array.from(roots);
@@ -212,7 +212,7 @@ function linkGroup(input: readonly Span[], options: LinkOptions, traceId: string
     for (let c = childStart[v + 1] - 1; c >= childStart[v]; c--) stack[top++] = children[c];
   }
 
-  // 7. Row-ordered arrays.
+  // 6. Row-ordered arrays.
   const rowSpans: Span[] = new Array(n);
   const rowUid: string[] = new Array(n);
   const parent = new Int32Array(n);
