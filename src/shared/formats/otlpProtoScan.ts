@@ -229,17 +229,32 @@ function anyValue(b: Uint8Array, p: number, end: number, depth: number): number 
   return p;
 }
 
-/** Resource { repeated KeyValue attributes = 1 } and InstrumentationScope { name = 1, version = 2, attributes = 3 }. */
-function resourceOrScope(b: Uint8Array, p: number, end: number, isScope: boolean): number {
+/** A KeyValue field (an attribute): its wire type must be LEN; returns its end. */
+function keyValueField(b: Uint8Array, tag: number, p: number, end: number, what: string): number {
+  const e = sub(b, tag, p, end, what);
+  return keyValue(b, value, e, 0);
+}
+
+/** Resource { repeated KeyValue attributes = 1 }. */
+function resource(b: Uint8Array, p: number, end: number): number {
+  while (p < end) {
+    p = uint32(b, p, end);
+    const tag = value;
+    if (tag >>> 3 === 1) p = keyValueField(b, tag, p, end, 'resource attribute');
+    else p = skipField(b, tag, p, end);
+  }
+  return p;
+}
+
+/** InstrumentationScope { name = 1, version = 2, repeated KeyValue attributes = 3 }. */
+function scope(b: Uint8Array, p: number, end: number): number {
   while (p < end) {
     const at = p;
     p = uint32(b, p, end);
     const tag = value;
     const field = tag >>> 3;
-    if (field === (isScope ? 3 : 1)) {
-      const e = sub(b, tag, p, end, isScope ? 'scope attribute' : 'resource attribute');
-      p = keyValue(b, value, e, 0);
-    } else if (isScope && (field === 1 || field === 2)) {
+    if (field === 3) p = keyValueField(b, tag, p, end, 'scope attribute');
+    else if (field === 1 || field === 2) {
       if ((tag & 7) !== WIRE_LEN) wrongWire(at, tag, field === 1 ? 'scope name' : 'scope version', WIRE_LEN);
       p = lengthEnd(b, p, end);
     } else p = skipField(b, tag, p, end);
@@ -247,31 +262,46 @@ function resourceOrScope(b: Uint8Array, p: number, end: number, isScope: boolean
   return p;
 }
 
-/** Event { time = 1 (fixed64), name = 2, attributes = 3 }, Link { trace_id = 1, span_id = 2, trace_state = 3, attributes = 4 }, Status { message = 2, code = 3 }. */
-function eventLinkOrStatus(b: Uint8Array, p: number, end: number, kind: 'event' | 'link' | 'status'): number {
+/** Span.Event { fixed64 time_unix_nano = 1, name = 2, repeated KeyValue attributes = 3 }. */
+function event(b: Uint8Array, p: number, end: number): number {
   while (p < end) {
     const at = p;
     p = uint32(b, p, end);
     const tag = value;
     const field = tag >>> 3;
-    if (kind === 'event') {
-      if (field === 1) {
-        if ((tag & 7) !== WIRE_FIXED64) wrongWire(at, tag, 'time_unix_nano', WIRE_FIXED64);
-        p = fixed(p, 8, end);
-      } else if (field === 2) p = sub(b, tag, p, end, 'event name');
-      else if (field === 3) {
-        const e = sub(b, tag, p, end, 'event attribute');
-        p = keyValue(b, value, e, 0);
-      } else p = skipField(b, tag, p, end);
-    } else if (kind === 'link') {
-      if (field === 1) p = id(b, tag, p, end, 16, 'link trace_id');
-      else if (field === 2) p = id(b, tag, p, end, 8, 'link span_id');
-      else if (field === 3) p = sub(b, tag, p, end, 'link trace_state');
-      else if (field === 4) {
-        const e = sub(b, tag, p, end, 'link attribute');
-        p = keyValue(b, value, e, 0);
-      } else p = skipField(b, tag, p, end);
-    } else if (field === 2) p = sub(b, tag, p, end, 'status message');
+    if (field === 1) {
+      if ((tag & 7) !== WIRE_FIXED64) wrongWire(at, tag, 'time_unix_nano', WIRE_FIXED64);
+      p = fixed(p, 8, end);
+    } else if (field === 2) p = sub(b, tag, p, end, 'event name');
+    else if (field === 3) p = keyValueField(b, tag, p, end, 'event attribute');
+    else p = skipField(b, tag, p, end);
+  }
+  return p;
+}
+
+/** Span.Link { trace_id = 1, span_id = 2, trace_state = 3, repeated KeyValue attributes = 4 }. */
+function link(b: Uint8Array, p: number, end: number): number {
+  while (p < end) {
+    p = uint32(b, p, end);
+    const tag = value;
+    const field = tag >>> 3;
+    if (field === 1) p = id(b, tag, p, end, 16, 'link trace_id');
+    else if (field === 2) p = id(b, tag, p, end, 8, 'link span_id');
+    else if (field === 3) p = sub(b, tag, p, end, 'link trace_state');
+    else if (field === 4) p = keyValueField(b, tag, p, end, 'link attribute');
+    else p = skipField(b, tag, p, end);
+  }
+  return p;
+}
+
+/** Status { message = 2, code = 3 }. */
+function status(b: Uint8Array, p: number, end: number): number {
+  while (p < end) {
+    const at = p;
+    p = uint32(b, p, end);
+    const tag = value;
+    const field = tag >>> 3;
+    if (field === 2) p = sub(b, tag, p, end, 'status message');
     else if (field === 3) {
       if ((tag & 7) !== WIRE_VARINT) wrongWire(at, tag, 'status code', WIRE_VARINT);
       p = int32(b, p, end);
@@ -329,14 +359,20 @@ function span(b: Uint8Array, p: number, end: number): number {
         if ((tag & 7) !== WIRE_FIXED64) wrongWire(at, tag, tag >>> 3 === 7 ? 'start_time_unix_nano' : 'end_time_unix_nano', WIRE_FIXED64);
         p = fixed(p, 8, end);
         break;
-      case 9: {
-        const e = sub(b, tag, p, end, 'attribute');
-        p = keyValue(b, value, e, 0);
+      case 9: p = keyValueField(b, tag, p, end, 'attribute'); break;
+      case 11: {
+        const e = sub(b, tag, p, end, 'event');
+        p = event(b, value, e);
         break;
       }
-      case 11: case 13: case 15: {
-        const e = sub(b, tag, p, end, tag >>> 3 === 11 ? 'event' : tag >>> 3 === 13 ? 'link' : 'status');
-        p = eventLinkOrStatus(b, value, e, tag >>> 3 === 11 ? 'event' : tag >>> 3 === 13 ? 'link' : 'status');
+      case 13: {
+        const e = sub(b, tag, p, end, 'link');
+        p = link(b, value, e);
+        break;
+      }
+      case 15: {
+        const e = sub(b, tag, p, end, 'status');
+        p = status(b, value, e);
         break;
       }
       case 16:
@@ -389,7 +425,7 @@ export function splitOtlpProtoByTrace(input: Uint8Array): EncodedTracePart[] {
         const e = sub(b, t, p, rsEnd, 'resource');
         resources[rsIndex * 2] = value;
         resources[rsIndex * 2 + 1] = e;
-        p = resourceOrScope(b, value, e, false);
+        p = resource(b, value, e);
       } else if (field === 2 || field === 1000) {
         // 1000 = the deprecated instrumentation_library_spans, same layout (decodeOtlpProto reads both)
         const ssEnd = sub(b, t, p, rsEnd, 'scope_spans');
@@ -412,7 +448,7 @@ export function splitOtlpProtoByTrace(input: Uint8Array): EncodedTracePart[] {
             const e = sub(b, t3, p, ssEnd, 'scope');
             scopes[ssIndex * 3 + 1] = value;
             scopes[ssIndex * 3 + 2] = e;
-            p = resourceOrScope(b, value, e, true);
+            p = scope(b, value, e);
           } else p = skipField(b, t3, p, ssEnd);
         }
       } else p = skipField(b, t, p, rsEnd);
