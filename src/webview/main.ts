@@ -124,6 +124,11 @@ function recomputeVisible(v: View): void {
   }
   v.visibleCount = count;
   spacer.style.height = `${count * ROW_H}px`;
+  // When the list shrinks under a deep scroll position (collapse all, matches only), the browser
+  // clamps scrollTop only at its next layout and redraws on the scroll event after that; until then
+  // render() would draw the rows of a position that no longer exists, an empty pane.
+  const maxTop = Math.max(0, count * ROW_H - rowsEl.clientHeight);
+  if (rowsEl.scrollTop > maxTop) rowsEl.scrollTop = maxTop;
 }
 
 function visiblePos(r: number): number {
@@ -345,9 +350,23 @@ function select(r: number, scroll = true): void {
   vscode.setState({ traceId: v.data.traceId, selectedSpanId: v.data.spanId[r] });
   vscode.postMessage({ type: 'state', selectedSpanId: v.data.spanId[r] });
   const token = ++detailsToken;
+  // A slow answer (a big trace, a busy host) must not leave the previous span's details on show as if
+  // they were this one's; a quick one should not flash a placeholder, hence the short delay.
+  const pane = $('details');
+  const placeholder = setTimeout(() => {
+    if (token !== detailsToken) return;
+    pane.setAttribute('aria-busy', 'true');
+    pane.replaceChildren(el('h2', {}, v.data.name[r]), el('p', { class: 'hint' }, 'Loading details…'));
+  }, 120);
+  const settle = (): boolean => {
+    clearTimeout(placeholder);
+    if (token !== detailsToken) return false;
+    pane.removeAttribute('aria-busy');
+    return true;
+  };
   request({ action: 'details', row: r })
-    .then((details) => token === detailsToken && showDetails(details))
-    .catch((e: Error) => token === detailsToken && $('details').replaceChildren(el('p', { class: 'error' }, `Could not load details: ${e.message}`)));
+    .then((details) => settle() && showDetails(details))
+    .catch((e: Error) => settle() && pane.replaceChildren(el('p', { class: 'error' }, `Could not load details: ${e.message}`)));
 }
 
 function moveSelection(delta: number): void {

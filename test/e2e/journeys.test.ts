@@ -81,7 +81,8 @@ describe('journeys in a real VS Code', function () {
       await frame.locator('#search').fill('"WHERE id = 4321"');
       await frame.locator('#count', { hasText: '1 of 1' }).waitFor({ timeout: 20000 });
       await frame.locator('.row.selected.match').waitFor();
-      assert.match((await frame.locator('#details').textContent()) ?? '', /SELECT \* FROM items WHERE id = 4321/);
+      // Details arrive from the extension host after the selection; wait for them, do not read once.
+      await frame.locator('#details', { hasText: /SELECT \* FROM items WHERE id = 4321/ }).waitFor({ timeout: 20000 });
       await page.screenshot({ path: join(SHOTS, 'read-search.png') });
       await frame.locator('#search').fill('');
       await frame.locator('#collapse').click();

@@ -24,6 +24,8 @@ declare global {
   interface Window {
     __TRACE_TEXT__: string;
     __host: HostRecord;
+    /** Milliseconds the host waits before answering a details request, to stand in for a busy host. */
+    __detailsDelayMs?: number;
     acquireVsCodeApi: () => unknown;
   }
 }
@@ -67,7 +69,9 @@ window.acquireVsCodeApi = () => ({
         toPage({ type: 'trace', data: toWaterfallData(trace, 'test page') });
         value = {};
       }
-      toPage({ type: 'reply', requestId: m.requestId, ok: true, value });
+      const reply: ToWebview = { type: 'reply', requestId: m.requestId, ok: true, value };
+      if (r.action === 'details' && window.__detailsDelayMs) setTimeout(() => toPage(reply), window.__detailsDelayMs);
+      else toPage(reply);
     } catch (e) {
       toPage({ type: 'reply', requestId: m.requestId, ok: false, error: (e as Error).message });
     }

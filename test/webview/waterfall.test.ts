@@ -55,6 +55,21 @@ describe('waterfall webview (plain page, headless Chromium)', function () {
     await page.close();
   });
 
+  it('a slow details answer shows the new span as loading, never the previous span\'s details', async () => {
+    const page = await openTracePage(browser, server, example('examples/zipkin-data-model-trace.json'));
+    await page.click('.row[data-row="2"]');
+    await page.waitForSelector('#details .actions');
+    await page.evaluate(() => (window.__detailsDelayMs = 1500));
+    await page.click('.row[data-row="1"]');
+    await page.waitForSelector('#details[aria-busy="true"]', { timeout: 1000 });
+    assert.equal(await page.textContent('#details h2'), 'get-traces');
+    assert.match((await page.textContent('#details')) ?? '', /Loading details/);
+    assert.doesNotMatch((await page.textContent('#details')) ?? '', /jdbc\.query/);
+    await page.waitForSelector('#details:not([aria-busy]) .actions', { timeout: 5000 });
+    assert.equal(await page.textContent('#details h2'), 'get-traces');
+    await page.close();
+  });
+
   it('collapses and expands with the keyboard and the toolbar', async () => {
     const page = await openTracePage(browser, server, example('examples/zipkin-data-model-trace.json'));
     await page.click('.row[data-row="1"]');
@@ -179,6 +194,11 @@ describe('waterfall webview (plain page, headless Chromium)', function () {
     await page.fill('#search', '"WHERE id = 77777"');
     await page.waitForFunction(() => /of 1$/.test(document.getElementById('count')?.textContent ?? ''));
     assert.ok(await page.$('.row.selected.match'));
+    // Collapsing everything while scrolled deep shows the root at once, not an empty pane until the
+    // next scroll event happens to redraw.
+    await page.click('#collapse');
+    assert.equal(await page.locator('.row:visible').count(), 1);
+    assert.equal(await page.locator('.row:visible').getAttribute('data-row'), '0');
     await page.close();
   });
 });
