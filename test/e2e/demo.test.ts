@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { ROOT, SHOTS, waterfallFrame } from './workbench';
+import { ROOT, SHOTS, waitForWaterfall } from './workbench';
 
 describe('the demo (npm start)', function () {
   let browser: Browser;
@@ -50,8 +50,7 @@ describe('the demo (npm start)', function () {
       await page.waitForFunction(() => document.querySelectorAll('[role="treeitem"][aria-label*="POST /checkout"]').length >= 4, undefined, { timeout: 30000 });
       assert.match(out, /sent 4 checkout traces/);
       await page.getByRole('treeitem', { name: /POST \/checkout.*1 errors/ }).first().click();
-      const frame = waterfallFrame(page);
-      await frame.locator('body[data-ready="true"]').waitFor({ timeout: 30000 });
+      const frame = await waitForWaterfall(page, 'demo');
       assert.equal(await frame.locator('.row:visible').count(), 5);
       await frame.locator('.row.error').first().click();
       await frame.locator('#details .sources a').first().waitFor();

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { generateTrace } from '../../bench/generate';
 import { encodeSpans } from '../../src/shared/formats/encode';
-import { ROOT, SHOTS, makeWorkspace, openWorkbench, postWhenReady, quickOpen, runCommand, waterfallFrame, type Workbench } from './workbench';
+import { ROOT, SHOTS, makeWorkspace, openWorkbench, postWhenReady, quickOpen, runCommand, waitForWaterfall, type Workbench } from './workbench';
 import { TempoSimulator } from '../peers/tempoSimulator';
 import { startZipkin } from '../peers/realPeers';
 
@@ -51,8 +51,7 @@ describe('journeys in a real VS Code', function () {
       await row.waitFor({ timeout: 30000 });
       await page.screenshot({ path: join(SHOTS, 'browse-tree.png') });
       await row.click();
-      const frame = waterfallFrame(page);
-      await frame.locator('body[data-ready="true"]').waitFor({ timeout: 30000 });
+      const frame = await waitForWaterfall(page, 'browse-local');
       await assert.doesNotReject(frame.locator('.row[data-row="2"]').waitFor());
       assert.equal(await frame.locator('.row:visible').count(), 3);
       assert.match((await frame.locator('#meta').textContent()) ?? '', /0123456789abcde0 · 3 spans/);
@@ -71,11 +70,7 @@ describe('journeys in a real VS Code', function () {
       const { page } = wb;
       await quickOpen(page, 'big-trace.json');
       await runCommand(page, 'Trace Explorer: Open Trace File in Waterfall');
-      const frame = waterfallFrame(page);
-      await frame.locator('body[data-ready="true"]').waitFor({ timeout: 60000 }).catch(async (e) => {
-        await page.screenshot({ path: join(SHOTS, 'read-FAILED.png') });
-        throw e;
-      });
+      const frame = await waitForWaterfall(page, 'read');
       assert.match((await frame.locator('#meta').textContent()) ?? '', /10000 spans/);
       await frame.locator('#rows').evaluate((el) => (el.scrollTop = el.scrollHeight / 2));
       await frame.locator('#search').fill('"WHERE id = 4321"');
@@ -102,8 +97,7 @@ describe('journeys in a real VS Code', function () {
       const { page } = wb;
       await quickOpen(page, 'jump-trace.json');
       await runCommand(page, 'Trace Explorer: Open Trace File in Waterfall');
-      const frame = waterfallFrame(page);
-      await frame.locator('body[data-ready="true"]').waitFor({ timeout: 30000 });
+      const frame = await waitForWaterfall(page, 'jump');
       await frame.locator('.row[data-row="0"]').click();
       const link = frame.locator('#details .sources a', { hasText: 'app/handler.py:4' });
       await link.waitFor();
@@ -129,8 +123,7 @@ describe('journeys in a real VS Code', function () {
     await row.waitFor({ timeout: 30000 });
     await page.screenshot({ path: join(SHOTS, `${shot}-tree.png`) });
     await row.click();
-    const frame = waterfallFrame(page);
-    await frame.locator('body[data-ready="true"]').waitFor({ timeout: 30000 });
+    const frame = await waitForWaterfall(page, shot);
     await frame.locator('.row[data-row="2"]').waitFor();
     assert.equal(await frame.locator('.row:visible').count(), 3);
     assert.match((await frame.locator('#meta').textContent()) ?? '', /0123456789abcde0 · 3 spans/);
@@ -228,8 +221,7 @@ describe('journeys in a real VS Code', function () {
       await toast.waitFor({ timeout: 20000 });
       await page.screenshot({ path: join(SHOTS, 'send-sent.png') });
       await toast.getByRole('button', { name: 'Reveal' }).click();
-      const frame = waterfallFrame(page);
-      await frame.locator('body[data-ready="true"]').waitFor({ timeout: 30000 });
+      const frame = await waitForWaterfall(page, 'send');
       assert.equal(await frame.locator('.row:visible').count(), 1);
       const meta = (await frame.locator('#meta').textContent()) ?? '';
       assert.match(meta, /· 1 spans?/);

@@ -78,6 +78,21 @@ export function waterfallFrame(page: Page): FrameLocator {
   return page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
 }
 
+/**
+ * The waterfall once it has drawn its trace. On a timeout the workbench is saved as `<shot>-FAILED.png`
+ * first, so a failure on CI shows whether the panel never opened, stayed blank or showed an error.
+ */
+export async function waitForWaterfall(page: Page, shot: string, timeout = 60000): Promise<FrameLocator> {
+  const frame = waterfallFrame(page);
+  try {
+    await frame.locator('body[data-ready="true"]').waitFor({ timeout });
+  } catch (e) {
+    await page.screenshot({ path: join(SHOTS, `${shot}-FAILED.png`) }).catch(() => undefined);
+    throw e;
+  }
+  return frame;
+}
+
 export async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
