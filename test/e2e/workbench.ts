@@ -88,7 +88,16 @@ export async function waitForWaterfall(page: Page, shot: string, timeout = 60000
     await frame.locator('body[data-ready="true"]').waitFor({ timeout });
   } catch (e) {
     await page.screenshot({ path: join(SHOTS, `${shot}-FAILED.png`) }).catch(() => undefined);
-    throw e;
+    // CI keeps only the log: say what the workbench showed instead.
+    const seen = await page
+      .evaluate(() => ({
+        webviews: document.querySelectorAll('iframe.webview').length,
+        ready: document.querySelectorAll('iframe.webview.ready').length,
+        tabs: [...document.querySelectorAll('.tab')].map((t) => t.textContent?.trim()).join(' | '),
+        notifications: [...document.querySelectorAll('.notification-toast')].map((t) => t.textContent?.trim()).join(' | '),
+      }))
+      .catch((err: Error) => ({ error: err.message }));
+    throw new Error(`the waterfall did not draw within ${timeout / 1000} s; the workbench showed ${JSON.stringify(seen)}: ${(e as Error).message}`);
   }
   return frame;
 }
