@@ -3,7 +3,7 @@ export * from './model';
 export * from './errors';
 export * from './ids';
 export * from './time';
-export { decodeTrace, decodeText, detectJsonFormat, FORMAT_NAMES, type DecodeResult, type DecodeOptions } from './formats/detect';
+export { decodeTrace, decodeText, decodeJsonValue, detectJsonFormat, FORMAT_NAMES, type DecodeResult, type DecodeOptions } from './formats/detect';
 export { encodeSpans, ENCODE_FORMATS, type Encoded } from './formats/encode';
 export { linkTrace, linkTraces, type LinkOptions } from './trace/link';
 export { criticalPath, criticalRows, type CriticalSegment } from './trace/criticalPath';

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { decodeTrace, detectJsonFormat } from '../../src/shared/formats/detect';
+import { decodeJsonValue, decodeTrace, detectJsonFormat } from '../../src/shared/formats/detect';
 import { encodeSpans } from '../../src/shared/formats/encode';
 import { expectDecodeError, fixture } from './helpers';
 
@@ -81,5 +81,20 @@ describe('format detection', () => {
   it('reads UTF-8 bytes with a BOM as JSON', () => {
     const bytes = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode('[{"traceId":"a","id":"b"}]')]);
     assert.equal(decodeTrace(bytes).format, 'zipkin-v2');
+  });
+
+  it('decodes an already-parsed backend answer to the same spans as its text, without parsing it again', () => {
+    const text = fixture('examples/zipkin-data-model-trace.json');
+    const fromValue = decodeJsonValue(JSON.parse(text));
+    assert.equal(fromValue.format, 'zipkin-v2');
+    assert.deepEqual(fromValue.spans, decodeTrace(text).spans);
+    assert.deepEqual(decodeJsonValue(JSON.parse(fixture('jaeger-trace.json'))).spans, decodeTrace(fixture('jaeger-trace.json')).spans);
+  });
+
+  it('refuses a parsed value it cannot read with a typed error naming the JSON path', () => {
+    assert.match(expectDecodeError(() => decodeJsonValue({ hello: 1 })).reason, /keys "hello"/);
+    const e = expectDecodeError(() => decodeJsonValue([{ traceId: 'zz-not-hex', id: 'b' }]));
+    assert.equal(e.position, undefined);
+    assert.ok(e.path, `a path names the bad value: ${e.message}`);
   });
 });

@@ -72,7 +72,8 @@ export class JaegerSource implements TraceSource {
       signal,
     });
     const body = res.json() as { data?: unknown[] };
-    return body.data?.length ? decodeBody(this.label, res, 'the list of traces') : [];
+    // `{"data": null}` is Jaeger's "no traces"; anything else is decoded from the value parsed here.
+    return body.data?.length ? decodeBody(this.label, res, 'the list of traces', body) : [];
   }
 
   async getTrace(traceId: string, signal?: AbortSignal): Promise<Span[] | undefined> {

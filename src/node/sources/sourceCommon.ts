@@ -1,6 +1,6 @@
 /** What the HTTP-backed sources share: decoding answers into the model, list rows, and posting spans. */
 import { TraceDecodeError } from '../../shared/errors';
-import { decodeTrace } from '../../shared/formats/detect';
+import { decodeJsonValue, decodeTrace } from '../../shared/formats/detect';
 import { encodeSpans } from '../../shared/formats/encode';
 import { traceIdKey } from '../../shared/ids';
 import type { EncodeFormat, Span } from '../../shared/model';
@@ -12,11 +12,12 @@ import type { IngestResult } from './traceSource';
 /**
  * Decode a backend's answer with the one decoder set, straight from its bytes; a bad body names the
  * endpoint and the URL, and an HTML page gets the same "is this the API port?" error as `json()`.
+ * `value` is the body already parsed by `json()` (when its shape had to be looked at first).
  */
 export function decodeBody(endpoint: string, res: HttpResponse, what: string, value?: unknown): Span[] {
   if (value === undefined) assertNotHtml(endpoint, res);
   try {
-    return decodeTrace(value === undefined ? res.body : JSON.stringify(value)).spans;
+    return (value === undefined ? decodeTrace(res.body) : decodeJsonValue(value)).spans;
   } catch (e) {
     if (e instanceof TraceDecodeError) {
       throw new BackendError('bad-body', endpoint, res.url, `${what} is not a trace this extension can read: ${e.message}`);

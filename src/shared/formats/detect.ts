@@ -173,6 +173,20 @@ export function decodeText(text: string): DecodeResult {
   return { format: format ?? 'zipkin-v2', spans };
 }
 
+/**
+ * Decode a JSON value that is already parsed (a backend's answer, read first for its shape), so it is
+ * not turned back into text and parsed again. Without the text, errors carry a JSON path, no position.
+ */
+export function decodeJsonValue(value: unknown): DecodeResult {
+  const d = detectJsonFormat(value);
+  if (d.format === null) throw new TraceDecodeError('unknown', `not a trace format I know: ${d.reason}`);
+  try {
+    return { format: d.format, spans: decodeValue(value, d.format) };
+  } catch (e) {
+    throw locate(e, d.format, '');
+  }
+}
+
 function decodeOne(value: unknown, text: string, baseOffset: number, basePath: JsonPath, node?: ReturnType<typeof scanJson>['values'][number]): DecodeResult {
   const d = detectJsonFormat(value);
   if (d.format === null) {
@@ -193,7 +207,7 @@ function locate(e: unknown, format: TraceFormat, text: string, node?: ReturnType
     return new TraceDecodeError(format, `could not decode: ${e instanceof Error ? e.message : String(e)}`);
   }
   const path = jsonPathOf(e);
-  if (!path) return e;
+  if (!path || !text) return e;
   const root = node ?? scanJson(text, { jsonc: true, maxValues: 1 }).values[0];
   if (!root) return e;
   const at = nodeAtPath(root, path);
