@@ -2,8 +2,8 @@
  * Back from code to traces: the lines that recent spans point at (their `code.*` attributes and stack
  * frames) get a CodeLens and a hover listing those spans, each opening its trace in the waterfall.
  * Spans come from the local store and from every trace opened from another endpoint. The index is
- * keyed by file name and rebuilt lazily after changes; matching a document is a lookup plus a path-
- * suffix check, so typing never waits for it.
+ * keyed by file name and rebuilt lazily after changes, reading only spans it has not read before
+ * (`SpanLocations`); matching a document is a lookup plus a path-suffix check, so typing never waits.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -11,25 +11,17 @@ import { traceIdKey } from '../shared/ids';
 import type { Span } from '../shared/model';
 import type { TraceStore } from '../shared/store/traceStore';
 import { formatDuration } from '../shared/time';
-import { sourceRefsOfSpan, type SourceRef } from '../shared/source/spanSources';
+import { SpanLocations, type IndexedTrace, type SpanAtLine } from '../shared/source/spanLocations';
 import type { PathMapping, SourceOpener } from './sourceOpener';
 
-export interface SpanAtLine {
-  sourceId: string;
-  traceId: string;
-  spanId: string;
-  name: string;
-  service: string;
-  durationUs: number;
-  error: boolean;
-  ref: SourceRef;
-}
+export type { SpanAtLine };
 
 const MAX_PER_LINE = 20;
 
 export class SpanLocationIndex implements vscode.Disposable {
   private readonly opened = new Map<string, { sourceId: string; spans: readonly Span[] }>();
   private byName?: Map<string, SpanAtLine[]>;
+  private readonly locations = new SpanLocations();
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private readonly sub: { dispose(): void };
@@ -61,19 +53,16 @@ export class SpanLocationIndex implements vscode.Disposable {
   }
 
   private build(): Map<string, SpanAtLine[]> {
-    const map = new Map<string, SpanAtLine[]>();
-    const add = (sourceId: string, s: Span): void => {
-      for (const ref of sourceRefsOfSpan(s)) {
-        if (!ref.line) continue;
-        const name = path.basename(ref.path.replace(/\\/g, '/'));
-        const list = map.get(name) ?? [];
-        list.push({ sourceId, traceId: s.traceId, spanId: s.spanId, name: s.name, service: s.service, durationUs: s.durationUs, error: s.status.code === 'error', ref });
-        map.set(name, list);
-      }
-    };
-    for (const row of this.store.list({ limit: 500 })) for (const s of this.store.get(row.traceId) ?? []) add('local', s);
-    for (const { sourceId, spans } of this.opened.values()) for (const s of spans) add(sourceId, s);
-    return map;
+    return this.locations.byFileName(this.traces());
+  }
+
+  /** The traces whose spans count as recent: the newest 500 local ones and the last 50 opened elsewhere. */
+  private *traces(): Iterable<IndexedTrace> {
+    for (const row of this.store.list({ limit: 500 })) {
+      const spans = this.store.get(row.traceId);
+      if (spans) yield { key: `local/${traceIdKey(row.traceId)}`, sourceId: 'local', spans };
+    }
+    for (const [key, { sourceId, spans }] of this.opened) yield { key, sourceId, spans };
   }
 
   /** Spans pointing at `doc`, by 0-based line. */
@@ -86,7 +75,7 @@ export class SpanLocationIndex implements vscode.Disposable {
     const mappings = candidates.length ? this.opener.mappings() : [];
     for (const s of candidates) {
       if (!this.pointsAt(s.ref.path, file, mappings)) continue;
-      const line = s.ref.line! - 1;
+      const line = s.ref.line - 1;
       const list = out.get(line) ?? [];
       if (list.length < MAX_PER_LINE && !list.some((x) => x.spanId === s.spanId && x.traceId === s.traceId)) list.push(s);
       out.set(line, list);
