@@ -7,7 +7,8 @@
 import type { SpanDetails, ToWebview, WaterfallData } from '../shared/protocol';
 import { el, formatDuration, niceStep } from './format';
 import { handleReply, request } from './rpc';
-import { vscode } from './vscodeApi';
+import { NAME_DEFAULT, nameColumnSplitter } from './splitter';
+import { saveState, vscode } from './vscodeApi';
 
 const ROW_H = 22;
 const OVERSCAN = 8;
@@ -78,6 +79,12 @@ document.body.append(
 );
 
 const rowsEl = $<HTMLDivElement>('rows');
+let minimapFrame = 0;
+nameColumnSplitter($('left'), vscode.getState()?.nameWidth ?? NAME_DEFAULT, (percent, done) => {
+  // The canvas has a pixel size of its own: redraw it, once per frame while dragging.
+  if (!minimapFrame) minimapFrame = requestAnimationFrame(() => ((minimapFrame = 0), renderMinimap()));
+  if (done) saveState({ nameWidth: percent });
+});
 const spacer = $<HTMLDivElement>('spacer');
 const pool: HTMLDivElement[] = [];
 
@@ -280,12 +287,15 @@ function renderMinimap(): void {
   const style = getComputedStyle(document.body);
   const colors = Array.from({ length: PALETTE }, (_, i) => style.getPropertyValue(`--svc-${i}`).trim() || '#888');
   ctx.clearRect(0, 0, w, h);
-  // One pixel row per bucket of spans: the minimap shows the shape of the whole trace at any size.
-  const perRow = Math.max(1, d.rowCount / h);
+  // A big trace gets one pixel row per bucket of spans, so the minimap shows its whole shape at any
+  // size; a small one gets a thicker bar per span, spread over the height, instead of a thin stripe.
+  const few = d.rowCount < h;
+  const pitch = few ? h / d.rowCount : d.rowCount / h;
+  const barH = few ? Math.max(1, Math.min(4, Math.floor(pitch) - 1)) : 1;
   for (let r = 0; r < d.rowCount; r++) {
-    const y = Math.floor(r / perRow);
+    const y = Math.floor(few ? r * pitch : r / pitch);
     ctx.fillStyle = colors[d.service[r] % PALETTE];
-    ctx.fillRect((d.start[r] / total) * w, y, Math.max(1, (d.duration[r] / total) * w), 1);
+    ctx.fillRect((d.start[r] / total) * w, y, Math.max(1, (d.duration[r] / total) * w), barH);
   }
   const win = $<HTMLDivElement>('miniwindow');
   win.style.left = `${(v.v0 / total) * 100}%`;
@@ -347,7 +357,7 @@ function select(r: number, scroll = true): void {
   reveal(r);
   if (scroll) scrollToRow(r);
   render();
-  vscode.setState({ traceId: v.data.traceId, selectedSpanId: v.data.spanId[r] });
+  saveState({ traceId: v.data.traceId, selectedSpanId: v.data.spanId[r] });
   vscode.postMessage({ type: 'state', selectedSpanId: v.data.spanId[r] });
   const token = ++detailsToken;
   // A slow answer (a big trace, a busy host) must not leave the previous span's details on show as if

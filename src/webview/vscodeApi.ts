@@ -4,6 +4,8 @@ import type { FromWebview } from '../shared/protocol';
 export interface PersistedState {
   traceId?: string;
   selectedSpanId?: string;
+  /** Width of the span name column, percent of the waterfall. */
+  nameWidth?: number;
 }
 
 interface VsCodeApi {
@@ -15,3 +17,8 @@ interface VsCodeApi {
 declare function acquireVsCodeApi(): VsCodeApi;
 
 export const vscode: VsCodeApi = acquireVsCodeApi();
+
+/** Change some of the persisted state, keeping the rest (VS Code's setState replaces all of it). */
+export function saveState(patch: PersistedState): void {
+  vscode.setState({ ...vscode.getState(), ...patch });
+}

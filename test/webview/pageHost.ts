@@ -23,6 +23,7 @@ interface HostRecord {
 declare global {
   interface Window {
     __TRACE_TEXT__: string;
+    __SAVED_STATE__?: unknown;
     __host: HostRecord;
     /** Milliseconds the host waits before answering a details request, to stand in for a busy host. */
     __detailsDelayMs?: number;
@@ -30,7 +31,7 @@ declare global {
   }
 }
 
-const record: HostRecord = { copied: [], opened: [], requests: [], state: undefined };
+const record: HostRecord = { copied: [], opened: [], requests: [], state: window.__SAVED_STATE__ };
 window.__host = record;
 const spans = decodeTrace(window.__TRACE_TEXT__).spans;
 let trace = linkTrace(spans);

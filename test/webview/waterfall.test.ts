@@ -70,6 +70,48 @@ describe('waterfall webview (plain page, headless Chromium)', function () {
     await page.close();
   });
 
+  it('resizes the name column by dragging its edge or with the keyboard, keeps the width, and restores it', async () => {
+    const page = await openTracePage(browser, server, example('examples/zipkin-data-model-trace.json'));
+    const labelWidth = (): Promise<number> => page.$eval('.row[data-row="0"] .label', (e) => e.getBoundingClientRect().width);
+    const before = await labelWidth();
+    const edge = (await page.locator('#splitter').boundingBox())!;
+    await page.mouse.move(edge.x + edge.width / 2, edge.y + 100);
+    await page.mouse.down();
+    await page.mouse.move(edge.x + edge.width / 2 + 150, edge.y + 100, { steps: 5 });
+    await page.mouse.up();
+    const dragged = await labelWidth();
+    assert.ok(Math.abs(dragged - before - 150) < 10, `the column grew by ${dragged - before}px for a 150px drag`);
+    // The minimap and the ruler follow the column edge.
+    const mini = (await page.locator('#minimap').boundingBox())!;
+    assert.ok(Math.abs(mini.x - (edge.x + 150)) < 12, `minimap starts at ${mini.x}, the edge is at ${edge.x + 150}`);
+    const saved = (await page.evaluate(() => (window.__host.state as { nameWidth?: number }).nameWidth))!;
+    assert.equal(await page.getAttribute('#splitter', 'aria-valuenow'), String(Math.round(saved)));
+    await page.screenshot({ path: join(SHOTS, 'name-column-resized.png') });
+    await page.focus('#splitter');
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('ArrowLeft');
+    assert.ok((await labelWidth()) < dragged, 'the arrow keys narrow the column');
+    await page.keyboard.press('Home');
+    assert.equal(await page.getAttribute('#splitter', 'aria-valuenow'), '15');
+    await page.dblclick('#splitter');
+    assert.ok(Math.abs((await labelWidth()) - before) < 2, 'double-click resets the width');
+    await page.close();
+    // A restored panel comes back at the width it was left at.
+    const restored = await openTracePage(browser, server, example('examples/zipkin-data-model-trace.json'), 'dark', { nameWidth: saved });
+    assert.ok(Math.abs((await restored.$eval('.row[data-row="0"] .label', (e) => e.getBoundingClientRect().width)) - dragged) < 2);
+    await restored.close();
+  });
+
+  it('shows the trace\'s shape through the minimap\'s window even when the theme\'s selection color is opaque', async () => {
+    const page = await openTracePage(browser, server, example('examples/zipkin-data-model-trace.json'), 'light');
+    await page.evaluate(() => document.documentElement.style.setProperty('--vscode-editor-selectionBackground', '#add6ff'));
+    const bg = await page.$eval('#miniwindow', (e) => getComputedStyle(e).backgroundColor);
+    const alpha = Number(/[\d.]+(?=\)$)/.exec(bg.replace(/\s+/g, ''))?.[0] ?? '1');
+    assert.ok(/\//.test(bg) || /rgba/.test(bg), `the window is see-through: ${bg}`);
+    assert.ok(alpha > 0 && alpha < 0.6, `window alpha ${alpha} in ${bg}`);
+    await page.close();
+  });
+
   it('collapses and expands with the keyboard and the toolbar', async () => {
     const page = await openTracePage(browser, server, example('examples/zipkin-data-model-trace.json'));
     await page.click('.row[data-row="1"]');
