@@ -265,8 +265,10 @@ function renderRuler(): void {
   const span = v.v1 - v.v0;
   const step = niceStep(span, 6);
   for (let t = Math.ceil(v.v0 / step) * step; t <= v.v1; t += step) {
-    const tick = el('span', { class: 'tick' }, formatDuration(t));
-    tick.style.left = `${((t - v.v0) / span) * 100}%`;
+    const at = ((t - v.v0) / span) * 100;
+    // Near the right edge the label goes left of its line, so it is not cut off by the details pane.
+    const tick = el('span', { class: at > 88 ? 'tick end' : 'tick' }, formatDuration(t));
+    tick.style.left = `${at}%`;
     ticks.append(tick);
   }
 }

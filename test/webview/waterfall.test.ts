@@ -112,6 +112,19 @@ describe('waterfall webview (plain page, headless Chromium)', function () {
     await page.close();
   });
 
+  it('keeps every time-ruler label inside the ruler, the last one too', async () => {
+    // 31 ms: a tick at 30 ms sits at 97% of the axis, where a label drawn to the right would be cut off.
+    const spans = [{ traceId: 'a1', id: 'b1', name: 'root', timestamp: 1_700_000_000_000_000, duration: 31_000, localEndpoint: { serviceName: 'svc' } }];
+    const page = await openTracePage(browser, server, JSON.stringify(spans));
+    const { ruler, labels } = await page.evaluate(() => {
+      const box = document.getElementById('ticks')!.getBoundingClientRect();
+      return { ruler: { left: box.left, right: box.right }, labels: [...document.querySelectorAll('.tick')].map((t) => ({ text: t.textContent, ...t.getBoundingClientRect().toJSON() as { left: number; right: number } })) };
+    });
+    assert.ok(labels.some((l) => l.text === '30 ms'), `ticks: ${labels.map((l) => l.text).join(', ')}`);
+    for (const l of labels) assert.ok(l.left >= ruler.left - 1 && l.right <= ruler.right + 1, `"${l.text}" spans ${l.left}-${l.right}, the ruler ${ruler.left}-${ruler.right}`);
+    await page.close();
+  });
+
   it('collapses and expands with the keyboard and the toolbar', async () => {
     const page = await openTracePage(browser, server, example('examples/zipkin-data-model-trace.json'));
     await page.click('.row[data-row="1"]');
