@@ -78,6 +78,16 @@ describe('journeys in a real VS Code', function () {
       await frame.locator('.row.selected.match').waitFor();
       // Details arrive from the extension host after the selection; wait for them, do not read once.
       await frame.locator('#details', { hasText: /SELECT \* FROM items WHERE id = 4321/ }).waitFor({ timeout: 20000 });
+      // Names are cut short beside the sidebar: widen their column by dragging its edge.
+      const nameWidth = () => frame.locator('.row.selected .label').evaluate((e) => e.getBoundingClientRect().width);
+      const before = await nameWidth();
+      const edge = (await frame.locator('#splitter').boundingBox())!;
+      await page.mouse.move(edge.x + edge.width / 2, edge.y + 200);
+      await page.mouse.down();
+      await page.mouse.move(edge.x + edge.width / 2 + 140, edge.y + 200, { steps: 4 });
+      await page.mouse.up();
+      assert.ok((await nameWidth()) > before + 100, `the name column is ${await nameWidth()}px after a 140px drag from ${before}px`);
+      await page.mouse.move(700, 5); // off the edge, so the picture shows it at rest
       await page.screenshot({ path: join(SHOTS, 'read-search.png') });
       await frame.locator('#search').fill('');
       await frame.locator('#collapse').click();
