@@ -56,15 +56,17 @@ document.body.append(
   el('header', { id: 'header' },
     el('div', { id: 'titlebar' }, el('span', { id: 'title' }, 'Loading trace…'), el('span', { id: 'meta' })),
     el('div', { id: 'toolbar', role: 'toolbar', 'aria-label': 'Waterfall tools' },
-      el('input', { id: 'search', type: 'search', placeholder: 'Search names, services, attributes — "quoted phrase", key=value', 'aria-label': 'Search spans', spellcheck: 'false' }),
+      el('input', { id: 'search', type: 'search', placeholder: 'Search spans: words, "a phrase", key=value', 'aria-label': 'Search spans', spellcheck: 'false' }),
       el('button', { id: 'prev', title: 'Previous match (Shift+Enter)', 'aria-label': 'Previous match' }, '↑'),
       el('button', { id: 'next', title: 'Next match (Enter)', 'aria-label': 'Next match' }, '↓'),
       el('span', { id: 'count', 'aria-live': 'polite' }),
       el('label', {}, el('input', { id: 'only', type: 'checkbox' }), ' Matches only'),
       el('label', {}, el('input', { id: 'critical', type: 'checkbox' }), ' Critical path'),
       el('label', { title: 'Zipkin-style clock-skew correction; moved spans are marked ⇄' }, el('input', { id: 'skew', type: 'checkbox' }), ' Adjust clock skew'),
-      el('button', { id: 'expand', title: 'Expand all' }, 'Expand all'),
-      el('button', { id: 'collapse', title: 'Collapse all' }, 'Collapse all'),
+      el('span', { class: 'group' },
+        el('button', { id: 'expand', title: 'Expand all' }, 'Expand all'),
+        el('button', { id: 'collapse', title: 'Collapse all' }, 'Collapse all'),
+      ),
     ),
   ),
   el('main', { id: 'main' },
@@ -271,6 +273,11 @@ function renderRuler(): void {
     tick.style.left = `${at}%`;
     ticks.append(tick);
   }
+  // A label drawn left of its line may run into the one before it (250 ms right after 200 ms): then
+  // the regular tick stays and the end one goes.
+  const last = ticks.lastElementChild;
+  const before = last?.previousElementSibling;
+  if (last?.classList.contains('end') && before && before.getBoundingClientRect().right > last.getBoundingClientRect().left) last.remove();
 }
 
 function renderMinimap(): void {
@@ -295,7 +302,8 @@ function renderMinimap(): void {
   const pitch = few ? h / d.rowCount : d.rowCount / h;
   const barH = few ? Math.max(1, Math.min(4, Math.floor(pitch) - 1)) : 1;
   for (let r = 0; r < d.rowCount; r++) {
-    const y = Math.floor(few ? r * pitch : r / pitch);
+    // (Few rows: centred in their slot, so the first is not hidden under the window's border.)
+    const y = Math.floor(few ? r * pitch + (pitch - barH) / 2 : r / pitch);
     ctx.fillStyle = colors[d.service[r] % PALETTE];
     ctx.fillRect((d.start[r] / total) * w, y, Math.max(1, (d.duration[r] / total) * w), barH);
   }
@@ -524,6 +532,7 @@ function gotoMatch(delta: number): void {
 rowsEl.addEventListener('scroll', () => requestAnimationFrame(render), { passive: true });
 window.addEventListener('resize', () => {
   render();
+  renderRuler(); // its labels may collide at the new width
   renderMinimap();
 });
 

@@ -112,17 +112,25 @@ describe('waterfall webview (plain page, headless Chromium)', function () {
     await page.close();
   });
 
-  it('keeps every time-ruler label inside the ruler, the last one too', async () => {
+  it('keeps every time-ruler label inside the ruler and clear of its neighbours, the last one too', async () => {
     // 31 ms: a tick at 30 ms sits at 97% of the axis, where a label drawn to the right would be cut off.
-    const spans = [{ traceId: 'a1', id: 'b1', name: 'root', timestamp: 1_700_000_000_000_000, duration: 31_000, localEndpoint: { serviceName: 'svc' } }];
-    const page = await openTracePage(browser, server, JSON.stringify(spans));
-    const { ruler, labels } = await page.evaluate(() => {
-      const box = document.getElementById('ticks')!.getBoundingClientRect();
-      return { ruler: { left: box.left, right: box.right }, labels: [...document.querySelectorAll('.tick')].map((t) => ({ text: t.textContent, ...t.getBoundingClientRect().toJSON() as { left: number; right: number } })) };
-    });
-    assert.ok(labels.some((l) => l.text === '30 ms'), `ticks: ${labels.map((l) => l.text).join(', ')}`);
-    for (const l of labels) assert.ok(l.left >= ruler.left - 1 && l.right <= ruler.right + 1, `"${l.text}" spans ${l.left}-${l.right}, the ruler ${ruler.left}-${ruler.right}`);
-    await page.close();
+    // 250 ms: the end tick's label, drawn left of its line, would run into "200 ms".
+    // Both at full width and in a narrow panel (a resize draws the ruler again).
+    for (const [durationUs, width, lastLabel] of [[31_000, 1280, '30 ms'], [250_000, 1280, '250 ms'], [250_000, 760, '200 ms']] as const) {
+      const spans = [{ traceId: 'a1', id: 'b1', name: 'root', timestamp: 1_700_000_000_000_000, duration: durationUs, localEndpoint: { serviceName: 'svc' } }];
+      const page = await openTracePage(browser, server, JSON.stringify(spans));
+      await page.setViewportSize({ width, height: 600 });
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(r)));
+      const { ruler, labels } = await page.evaluate(() => {
+        const box = document.getElementById('ticks')!.getBoundingClientRect();
+        return { ruler: { left: box.left, right: box.right }, labels: [...document.querySelectorAll('.tick')].map((t) => ({ text: t.textContent, ...(t.getBoundingClientRect().toJSON() as { left: number; right: number }) })) };
+      });
+      const where = `${durationUs} µs at ${width}px: ${labels.map((l) => l.text).join(', ')}`;
+      assert.equal(labels.at(-1)?.text, lastLabel, where);
+      for (const l of labels) assert.ok(l.left >= ruler.left - 1 && l.right <= ruler.right + 1, `${where}: "${l.text}" spans ${l.left}-${l.right}, the ruler ${ruler.left}-${ruler.right}`);
+      for (let i = 1; i < labels.length; i++) assert.ok(labels[i - 1].right <= labels[i].left + 1, `${where}: "${labels[i - 1].text}" runs into "${labels[i].text}"`);
+      await page.close();
+    }
   });
 
   it('collapses and expands with the keyboard and the toolbar', async () => {
