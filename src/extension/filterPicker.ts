@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { SearchQuery, TraceSource } from '../node/sources/traceSource';
-import { formatDuration } from '../shared/time';
+import { formatDuration, parseDurationInput } from '../shared/time';
 import { signalOf } from './endpoints';
 
 const LOOKBACKS: Array<[string, number]> = [
@@ -27,14 +27,6 @@ export function describeFilter(q: SearchQuery): string {
   if (q.lookbackMs !== undefined) parts.push(LOOKBACKS.find(([, ms]) => ms === q.lookbackMs)?.[0] ?? `last ${formatDuration(q.lookbackMs * 1000)}`);
   if (q.limit !== undefined) parts.push(`limit ${q.limit}`);
   return parts.join(', ');
-}
-
-/** "100ms", "1.5s", "250us", "2m" → µs; undefined when not a duration. */
-export function parseDurationInput(text: string): number | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(us|µs|ms|s|m)?\s*$/.exec(text);
-  if (!m) return undefined;
-  const mult: Record<string, number> = { us: 1, µs: 1, ms: 1000, s: 1e6, m: 6e7 };
-  return Math.round(Number(m[1]) * mult[m[2] ?? 'ms']);
 }
 
 async function suggest(title: string, load: (signal?: AbortSignal) => Promise<string[]>, current?: string): Promise<string | undefined | null> {

@@ -149,7 +149,7 @@ export class WaterfallPanel implements vscode.Disposable {
       case 'details':
         return spanDetails(this.trace, r.row);
       case 'search':
-        return { rows: searchTrace(this.trace, r.query) };
+        return searchTrace(this.trace, r.query);
       case 'copy': {
         const span = this.trace.spans[r.row];
         if (!span) throw new Error('that span is no longer in the trace');

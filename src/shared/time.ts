@@ -120,3 +120,11 @@ export function formatDuration(us: number): string {
 function trim(n: number): string {
   return (Math.round(n * 100) / 100).toString();
 }
+
+/** "100ms", "1.5s", "250us", "2m" → µs; a bare number is milliseconds; undefined when not a duration. */
+export function parseDurationInput(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(us|µs|ms|s|m)?\s*$/.exec(text);
+  if (!m) return undefined;
+  const mult: Record<string, number> = { us: 1, µs: 1, ms: 1000, s: 1e6, m: 6e7 };
+  return Math.round(Number(m[1]) * mult[m[2] ?? 'ms']);
+}

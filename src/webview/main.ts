@@ -492,6 +492,7 @@ function status(text: string): void {
 // ------------------------------------------------------------------------------------------ search
 
 let searchToken = 0;
+let searchErrorShown = false;
 async function runSearch(query: string): Promise<void> {
   const v = view;
   if (!v) return;
@@ -510,7 +511,12 @@ async function runSearch(query: string): Promise<void> {
     v.matches = rows;
     v.matchSet = new Set(rows);
     v.matchIndex = -1;
-    $('count').textContent = error ?? (rows.length ? `${rows.length} match${rows.length === 1 ? '' : 'es'}` : 'no matches');
+    $('count').textContent = rows.length ? `${rows.length} match${rows.length === 1 ? '' : 'es'}` : 'no matches';
+    // A term the search did not understand is said where it stays visible (stepping through matches
+    // rewrites the count), and cleared once the query is fixed.
+    if (error) status(error);
+    else if (searchErrorShown) status('');
+    searchErrorShown = !!error;
     recomputeVisible(v);
     if (rows.length) gotoMatch(1);
     else render();

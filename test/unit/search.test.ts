@@ -13,10 +13,43 @@ describe('in-trace search and the waterfall payload', () => {
   });
 
   it('matches names, services, attribute keys and values, all terms together', () => {
-    assert.deepEqual(searchTrace(trace, 'query'), [0, 1, 2, 3, 4]); // service zipkin-query matches all
-    assert.deepEqual(searchTrace(trace, 'jdbc.query "where `zipkin_spans`.`trace_id` in"'), [3]);
-    assert.deepEqual(searchTrace(trace, 'lc=jdbcspanstore'), [1]);
-    assert.deepEqual(searchTrace(trace, ''), []);
+    assert.deepEqual(searchTrace(trace, 'query').rows, [0, 1, 2, 3, 4]); // service zipkin-query matches all
+    assert.deepEqual(searchTrace(trace, 'jdbc.query "where `zipkin_spans`.`trace_id` in"').rows, [3]);
+    assert.deepEqual(searchTrace(trace, 'lc=jdbcspanstore').rows, [1]);
+    assert.deepEqual(searchTrace(trace, ''), { rows: [] });
+  });
+
+  it('finds slow and fast spans with duration>, >=, < and <= in us, ms, s (a bare number is ms)', () => {
+    // The data-model trace: get 386 ms > get-traces 354.37 ms > queries of 13, 1 and 2 ms (rows 0..4).
+    assert.deepEqual(Array.from(trace.duration, (d) => Math.round(d / 1000)), [386, 354, 13, 1, 2]);
+    assert.deepEqual(searchTrace(trace, 'duration>100ms').rows, [0, 1]);
+    assert.deepEqual(searchTrace(trace, 'duration>0.36s').rows, [0]);
+    assert.deepEqual(searchTrace(trace, 'duration<5').rows, [3, 4]);
+    assert.deepEqual(searchTrace(trace, 'dur<=1000us').rows, [3]);
+    assert.deepEqual(searchTrace(trace, 'duration<1000us').rows, []);
+    assert.deepEqual(searchTrace(trace, 'query duration>=10ms duration<1s').rows, [0, 1, 2]);
+  });
+
+  it('says which duration term it did not understand, and still searches with the rest', () => {
+    const r = searchTrace(trace, 'get duration>fast');
+    assert.match(r.error ?? '', /"duration>fast": give a duration like duration>10ms/);
+    assert.deepEqual(r.rows, [0, 1]);
+    assert.deepEqual(parseQuery('duration>fast').terms, []);
+  });
+
+  it('matches status=, kind=, service= and name= against the span itself, and attributes of those names too', () => {
+    assert.deepEqual(searchTrace(trace, 'status=error').rows, []);
+    assert.deepEqual(searchTrace(trace, 'status=unset').rows, [0, 1, 2, 3, 4]);
+    assert.deepEqual(searchTrace(trace, 'name=traces').rows, [1]);
+    assert.deepEqual(searchTrace(trace, 'service=zipkin-q name=get').rows, [0, 1]);
+    const [failing] = linkTraces(decodeTrace(JSON.stringify([
+      { traceId: 'a', id: '1', name: 'ok', kind: 'SERVER', timestamp: 1, duration: 5, localEndpoint: { serviceName: 's' } },
+      { traceId: 'a', id: '2', parentId: '1', name: 'boom', timestamp: 2, duration: 1, localEndpoint: { serviceName: 's' }, tags: { error: 'disk full' } },
+      { traceId: 'a', id: '3', parentId: '1', name: 'labelled', timestamp: 3, duration: 1, localEndpoint: { serviceName: 's' }, tags: { status: 'degraded' } },
+    ])).spans);
+    assert.deepEqual(searchTrace(failing, 'status=error').rows.map((r) => failing.spans[r].name), ['boom']);
+    assert.deepEqual(searchTrace(failing, 'status=degraded').rows.map((r) => failing.spans[r].name), ['labelled']);
+    assert.deepEqual(searchTrace(failing, 'kind=server').rows.map((r) => failing.spans[r].name), ['ok']);
   });
 
   it('sends the trace as columns relative to its start, with annotation marks and the critical path', () => {

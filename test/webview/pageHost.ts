@@ -56,7 +56,7 @@ window.acquireVsCodeApi = () => ({
     try {
       let value: unknown;
       if (r.action === 'details') value = spanDetails(trace, r.row);
-      else if (r.action === 'search') value = { rows: searchTrace(trace, r.query) };
+      else if (r.action === 'search') value = searchTrace(trace, r.query);
       else if (r.action === 'copy') {
         const span = trace.spans[r.row];
         const text = r.format === 'id' ? span.spanId : (encodeSpans([span], r.format as EncodeFormat).body as string);

@@ -165,6 +165,16 @@ describe('waterfall webview (plain page, headless Chromium)', function () {
     assert.deepEqual(await rowNames(page), ['get', 'get-traces']);
     await page.fill('#search', 'nothing-like-this');
     await page.waitForFunction(() => document.getElementById('count')?.textContent === 'no matches');
+    // Slow spans only: with "matches only" on, the quick queries leave the screen.
+    await page.fill('#search', 'duration>100ms');
+    await page.waitForFunction(() => /of 2$/.test(document.getElementById('count')?.textContent ?? ''));
+    assert.deepEqual(await rowNames(page), ['get', 'get-traces']);
+    await page.fill('#search', 'duration>soon');
+    await page.waitForFunction(() => /duration>soon/.test(document.getElementById('status')?.textContent ?? ''));
+    await page.fill('#search', 'duration>1s');
+    // (The count said "no matches" before too: wait for the complaint to go, which only a fixed query does.)
+    await page.waitForFunction(() => document.getElementById('status')?.textContent === '', undefined, { timeout: 5000 });
+    assert.equal(await page.textContent('#count'), 'no matches');
     await page.close();
   });
 

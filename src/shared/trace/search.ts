@@ -2,30 +2,74 @@
  * In-trace search: whitespace-separated terms, all of which must match (case-insensitive substrings),
  * with "quoted phrases" kept whole and `key=value` matching one attribute. Terms look at the span's
  * name, service, span id, attribute keys and values, resource values and event names. A linear scan.
+ *
+ * A few terms ask about the span itself rather than its text, because "which spans are slow" and
+ * "which failed" are what people look for in a big trace (and, with "matches only", what they want
+ * left on screen): `duration>10ms` (also `>=`, `<`, `<=`; units us, ms, s, m; a bare number is ms),
+ * `status=error|ok|unset` and `kind=server|client|producer|consumer|internal`. `service=` and `name=`
+ * match those fields as substrings. Each of these keys also matches an attribute of the same name.
  */
 import { attrText, type Span } from '../model';
+import { parseDurationInput } from '../time';
 import type { Trace } from './trace';
 
+type Comparison = '>' | '>=' | '<' | '<=';
+
+export type Term = { text: string } | { key: string; value: string } | { duration: Comparison; us: number };
+
 export interface ParsedQuery {
-  terms: Array<{ text: string } | { key: string; value: string }>;
+  terms: Term[];
+  /** Why part of the query was not understood; the rest still searches. */
+  error?: string;
 }
 
+const DURATION_TERM = /^(?:duration|dur)(>=|<=|>|<)(.*)$/i;
+
 export function parseQuery(query: string): ParsedQuery {
-  const terms: ParsedQuery['terms'] = [];
+  const terms: Term[] = [];
+  let error: string | undefined;
   const re = /"([^"]*)"?|(\S+)/g;
   for (let m = re.exec(query); m; m = re.exec(query)) {
     const raw = m[1] ?? m[2];
     if (!raw) continue;
+    const d = m[2] ? DURATION_TERM.exec(raw) : null;
+    if (d) {
+      const us = parseDurationInput(d[2]);
+      if (us === undefined) error ??= `"${raw}": give a duration like duration>10ms, duration<1.5s or duration>=250us`;
+      else terms.push({ duration: d[1] as Comparison, us });
+      continue;
+    }
     const eq = m[2] ? raw.indexOf('=') : -1;
     if (eq > 0) terms.push({ key: raw.slice(0, eq).toLowerCase(), value: raw.slice(eq + 1).toLowerCase() });
     else terms.push({ text: raw.toLowerCase() });
   }
-  return { terms };
+  return error ? { terms, error } : { terms };
 }
 
-function spanMatches(s: Span, q: ParsedQuery): boolean {
+function compare(us: number, op: Comparison, bound: number): boolean {
+  return op === '>' ? us > bound : op === '>=' ? us >= bound : op === '<' ? us < bound : us <= bound;
+}
+
+/** The span's own field for the keys that name one, lower-cased; undefined for any other key. */
+function fieldOf(s: Span, key: string): { value: string; exact: boolean } | undefined {
+  switch (key) {
+    case 'status': return { value: s.status.code, exact: true };
+    case 'kind': return { value: s.kind, exact: true };
+    case 'service': return { value: s.service.toLowerCase(), exact: false };
+    case 'name': return { value: s.name.toLowerCase(), exact: false };
+    default: return undefined;
+  }
+}
+
+function spanMatches(s: Span, durationUs: number, q: ParsedQuery): boolean {
   for (const t of q.terms) {
+    if ('duration' in t) {
+      if (!compare(durationUs, t.duration, t.us)) return false;
+      continue;
+    }
     if ('key' in t) {
+      const field = fieldOf(s, t.key);
+      if (field && (field.exact ? field.value === t.value : field.value.includes(t.value))) continue;
       const hit = [...s.attributes, ...s.resource].some((a) => a.key.toLowerCase() === t.key && attrText(a.value).toLowerCase().includes(t.value));
       if (!hit) return false;
       continue;
@@ -40,11 +84,20 @@ function spanMatches(s: Span, q: ParsedQuery): boolean {
   return true;
 }
 
-/** Rows whose span matches every term, in row order. An empty query matches nothing. */
-export function searchTrace(trace: Trace, query: string): number[] {
+export interface SearchResult {
+  /** Matching rows, in row order. */
+  rows: number[];
+  error?: string;
+}
+
+/**
+ * Rows whose span matches every term, in row order. An empty query matches nothing. Durations are the
+ * ones the waterfall draws (repaired and, when on, skew-adjusted), so a match is what the bar shows.
+ */
+export function searchTrace(trace: Trace, query: string): SearchResult {
   const q = parseQuery(query);
-  if (q.terms.length === 0) return [];
-  const out: number[] = [];
-  for (let r = 0; r < trace.spans.length; r++) if (spanMatches(trace.spans[r], q)) out.push(r);
-  return out;
+  if (q.terms.length === 0) return q.error ? { rows: [], error: q.error } : { rows: [] };
+  const rows: number[] = [];
+  for (let r = 0; r < trace.spans.length; r++) if (spanMatches(trace.spans[r], trace.duration[r], q)) rows.push(r);
+  return q.error ? { rows, error: q.error } : { rows };
 }
