@@ -12,7 +12,8 @@ import { TraceStore } from '../shared/store/traceStore';
 import { linkTraces } from '../shared/trace/link';
 import { formatDuration } from '../shared/time';
 import { LocalSource } from '../node/sources/localSource';
-import { EndpointRegistry, signalOf } from './endpoints';
+import { EndpointRegistry } from './endpoints';
+import { withDelayedProgress } from './progress';
 import { pickFilter } from './filterPicker';
 import { SendSpanCodeLensProvider, SpanSender, type SendOptions } from './sendSpan';
 import { SpanLocationIndex, SpansCodeLensProvider, SpansHoverProvider, type SpanAtLine } from './codeToTraces';
@@ -85,13 +86,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<TraceE
     log,
     opener,
     sendAgain: async (spans, label) => !!(await sender.sendSpans(spans, label)),
-    load: async (sourceId, traceId) => {
+    load: async (sourceId, traceId, signal) => {
       if (sourceId === 'file') {
         const f = fileTraces.get(traceId);
         return f ? { spans: f.spans, sourceLabel: f.label } : undefined;
       }
       const source = sourceById(sourceId);
-      const spans = await source?.getTrace(traceId);
+      const spans = await source?.getTrace(traceId, signal);
       return spans && source ? { spans, sourceLabel: source.label } : undefined;
     },
   };
@@ -138,9 +139,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<TraceE
   const openWaterfall = async (sourceId: string, traceId: string, selectSpanId?: string): Promise<WaterfallPanel | undefined> => {
     const source = sourceById(sourceId);
     if (!source) throw new Error(`no endpoint "${sourceId}"`);
-    // A remote load may take a while and can be cancelled; the local store answers at once (status bar only).
-    const location = source.kind === 'local' ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification;
-    const spans = await vscode.window.withProgress({ location, title: `Loading trace ${traceId} from ${source.label}…`, cancellable: source.kind !== 'local' }, (_p, token) => source.getTrace(traceId, signalOf(token)));
+    // Usually quick: the status bar shows it, and a slow load becomes a cancellable notification.
+    const spans = await withDelayedProgress(`Loading trace ${traceId} from ${source.label}…`, (signal) => source.getTrace(traceId, signal));
     if (!spans?.length) {
       void vscode.window.showWarningMessage(`Trace Explorer: ${source.label} has no trace ${traceId}.`);
       return undefined;

@@ -11,6 +11,7 @@ import { linkTrace } from '../shared/trace/link';
 import { searchTrace } from '../shared/trace/search';
 import type { Trace } from '../shared/trace/trace';
 import { spanDetails, toWaterfallData } from '../shared/trace/waterfall';
+import { withDelayedProgress } from './progress';
 import type { SourceOpener } from './sourceOpener';
 import { waterfallHtml } from './webviewHtml';
 
@@ -25,8 +26,8 @@ export interface WaterfallDeps {
   extensionUri: vscode.Uri;
   log: vscode.LogOutputChannel;
   opener: SourceOpener;
-  /** Spans of a trace from a source, for revival after reload. */
-  load(sourceId: string, traceId: string): Promise<{ spans: Span[]; sourceLabel: string } | undefined>;
+  /** Spans of a trace from a source, for revival after a window reload and for "Reload". */
+  load(sourceId: string, traceId: string, signal?: AbortSignal): Promise<{ spans: Span[]; sourceLabel: string } | undefined>;
   /** Journey 3 from the waterfall: post these spans again (the user picks endpoint and mode). */
   sendAgain(spans: readonly Span[], label: string): Promise<boolean>;
 }
@@ -113,8 +114,21 @@ export class WaterfallPanel implements vscode.Disposable {
     if (this.ready) this.postTrace();
   }
 
+  /**
+   * Fetch the trace again from its endpoint, for a trace whose spans are still arriving (backends
+   * answer with what they have so far). The selection and view stay; returns the span counts.
+   */
+  async reload(): Promise<ReplyMap['reload']> {
+    if (this.sourceId === 'file') throw new Error('this trace was read from a file; open the file again to read it anew');
+    const before = this.spans.length;
+    const loaded = await withDelayedProgress(`Reloading trace ${this.trace.traceId} from ${this.sourceLabel}…`, (signal) => this.deps.load(this.sourceId, this.trace.traceId, signal));
+    if (!loaded?.spans.length) throw new Error(`${this.sourceLabel} no longer has trace ${this.trace.traceId}; what is shown is what it had before`);
+    this.update(loaded.spans);
+    return { spanCount: loaded.spans.length, added: loaded.spans.length - before };
+  }
+
   private postTrace(): void {
-    const data = toWaterfallData(this.trace, this.sourceLabel);
+    const data = { ...toWaterfallData(this.trace, this.sourceLabel), reloadable: this.sourceId !== 'file' };
     this.panel.title = titleOf(this.trace);
     void this.post({ type: 'trace', data, selectSpanId: this.pendingSelect });
     this.pendingSelect = undefined;
@@ -171,6 +185,8 @@ export class WaterfallPanel implements vscode.Disposable {
         const label = spans.length === 1 ? `span "${spans[0].name}"` : `${spans.length} spans under "${spans[0].name}"`;
         return { sent: await this.deps.sendAgain(spans, label) };
       }
+      case 'reload':
+        return this.reload();
       case 'setSkew':
         this.adjustSkew = r.on;
         this.trace = linkTrace(this.spans, { adjustSkew: r.on });

@@ -36,6 +36,8 @@ export interface WaterfallData {
   marks: Record<number, number[]>;
   warnings: string[];
   skewAdjusted: boolean;
+  /** The trace came from an endpoint that can be asked again (not from a file). */
+  reloadable?: boolean;
 }
 
 export interface SpanDetails {
@@ -67,7 +69,8 @@ export type Request =
   | { action: 'copy'; row: number; format: CopyFormat }
   | { action: 'openSource'; path: string; line?: number; column?: number }
   | { action: 'setSkew'; on: boolean }
-  | { action: 'sendAgain'; row: number; subtree: boolean };
+  | { action: 'sendAgain'; row: number; subtree: boolean }
+  | { action: 'reload' };
 
 export interface ReplyMap {
   details: SpanDetails;
@@ -76,6 +79,8 @@ export interface ReplyMap {
   openSource: { opened: boolean };
   setSkew: Record<string, never>;
   sendAgain: { sent: boolean };
+  /** The trace fetched again from its endpoint: how many spans it has now, and how many are new. */
+  reload: { spanCount: number; added: number };
 }
 
 // Host → webview

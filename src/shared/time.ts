@@ -111,6 +111,9 @@ export function microsToIso(us: number): string {
 export function formatDuration(us: number): string {
   if (!Number.isFinite(us)) return '?';
   const a = Math.abs(us);
+  // Spans that mix clocks or years (a replayed span beside live ones) make long axes: keep them readable.
+  if (a >= 86_400_000_000) return `${trim(us / 86_400_000_000)} d`;
+  if (a >= 3_600_000_000) return `${trim(us / 3_600_000_000)} h`;
   if (a >= 60_000_000) return `${trim(us / 60_000_000)} min`;
   if (a >= 1_000_000) return `${trim(us / 1_000_000)} s`;
   if (a >= 1_000) return `${trim(us / 1_000)} ms`;

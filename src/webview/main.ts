@@ -64,6 +64,7 @@ document.body.append(
       el('label', {}, el('input', { id: 'critical', type: 'checkbox' }), ' Critical path'),
       el('label', { title: 'Zipkin-style clock-skew correction; moved spans are marked ⇄' }, el('input', { id: 'skew', type: 'checkbox' }), ' Adjust clock skew'),
       el('span', { class: 'group' },
+        el('button', { id: 'reload', title: 'Fetch this trace again from its endpoint, for spans still arriving (R)', hidden: '' }, '↻ Reload'),
         el('button', { id: 'expand', title: 'Expand all' }, 'Expand all'),
         el('button', { id: 'collapse', title: 'Collapse all' }, 'Collapse all'),
       ),
@@ -569,6 +570,7 @@ rowsEl.addEventListener('keydown', (e) => {
     case 'Enter': case ' ': if (r >= 0) toggle(r); break;
     case '/': $('search').focus(); break;
     case 'n': gotoMatch(1); break;
+    case 'r': case 'R': reload(); break;
     case 'N': gotoMatch(-1); break;
     case 'Escape':
       ($('search') as HTMLInputElement).value = '';
@@ -619,6 +621,21 @@ $<HTMLInputElement>('skew').addEventListener('change', (e) => {
   status(on ? 'Adjusting clock skew…' : 'Showing times as reported…');
   request({ action: 'setSkew', on }).catch((err: Error) => status(err.message));
 });
+let reloading = false;
+function reload(): void {
+  if (!view?.data.reloadable || reloading) return;
+  reloading = true;
+  $<HTMLButtonElement>('reload').disabled = true;
+  status('Reloading…');
+  request({ action: 'reload' })
+    .then(({ spanCount, added }) => status(added > 0 ? `Reloaded: ${added} new span${added === 1 ? '' : 's'}, ${spanCount} in all.` : `Reloaded: no new spans (${spanCount}).`))
+    .catch((e: Error) => status(e.message))
+    .finally(() => {
+      reloading = false;
+      $<HTMLButtonElement>('reload').disabled = false;
+    });
+}
+$('reload').addEventListener('click', reload);
 $('expand').addEventListener('click', () => setAllCollapsed(false));
 $('collapse').addEventListener('click', () => setAllCollapsed(true));
 
@@ -687,6 +704,7 @@ function showTrace(data: WaterfallData, selectSpanId?: string): void {
   $('title').textContent = data.title;
   $('meta').textContent = ` ${data.traceId} · ${data.rowCount} span${data.rowCount === 1 ? '' : 's'} · ${formatDuration(data.durationUs)} · ${data.services.length} service${data.services.length === 1 ? '' : 's'} · ${data.source}`;
   $<HTMLInputElement>('skew').checked = data.skewAdjusted;
+  $('reload').hidden = !data.reloadable;
   status(data.warnings.length ? `${data.warnings.length} repair${data.warnings.length === 1 ? '' : 's'} in this trace (rows marked ⚠ or ⇄); select a row to see them.` : '');
   renderAll();
   rowsEl.scrollTop = keepScroll;

@@ -48,16 +48,21 @@ export class PageServer {
 }
 
 /** A page showing `traceText`, ready when the webview has rendered its rows. */
-/** `state` is what VS Code would give back to `getState()`, as when a panel is restored. */
-export async function openTracePage(browser: Browser, server: PageServer, traceText: string, theme: 'dark' | 'light' = 'dark', state?: unknown): Promise<Page> {
+/**
+ * `state` is what VS Code would give back to `getState()`, as when a panel is restored; `reloadText`
+ * is what "Reload" fetches (without it the trace is like one read from a file).
+ */
+export async function openTracePage(browser: Browser, server: PageServer, traceText: string, theme: 'dark' | 'light' = 'dark', state?: unknown, reloadText?: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 760 }, colorScheme: theme });
   page.on('pageerror', (e) => {
     throw e;
   });
-  await page.addInitScript(({ text, saved }) => {
-    (window as unknown as { __TRACE_TEXT__: string; __SAVED_STATE__: unknown }).__TRACE_TEXT__ = text;
-    (window as unknown as { __SAVED_STATE__: unknown }).__SAVED_STATE__ = saved;
-  }, { text: traceText, saved: state });
+  await page.addInitScript(({ text, saved, reload }) => {
+    const w = window as unknown as { __TRACE_TEXT__: string; __SAVED_STATE__: unknown; __RELOAD_TEXT__?: string };
+    w.__TRACE_TEXT__ = text;
+    w.__SAVED_STATE__ = saved;
+    if (reload !== undefined) w.__RELOAD_TEXT__ = reload;
+  }, { text: traceText, saved: state, reload: reloadText });
   await page.goto(server.url);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 20000 });
   return page;

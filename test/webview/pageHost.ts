@@ -7,7 +7,7 @@
 import { decodeTrace } from '../../src/shared/formats/detect';
 import { encodeSpans } from '../../src/shared/formats/encode';
 import type { EncodeFormat } from '../../src/shared/model';
-import type { FromWebview, ToWebview } from '../../src/shared/protocol';
+import type { FromWebview, ToWebview, WaterfallData } from '../../src/shared/protocol';
 import { linkTrace } from '../../src/shared/trace/link';
 import { searchTrace } from '../../src/shared/trace/search';
 import { spanDetails, toWaterfallData } from '../../src/shared/trace/waterfall';
@@ -24,6 +24,8 @@ declare global {
   interface Window {
     __TRACE_TEXT__: string;
     __SAVED_STATE__?: unknown;
+    /** What "Reload" fetches; without it the trace is like one read from a file (no Reload). */
+    __RELOAD_TEXT__?: string;
     __host: HostRecord;
     /** Milliseconds the host waits before answering a details request, to stand in for a busy host. */
     __detailsDelayMs?: number;
@@ -33,8 +35,12 @@ declare global {
 
 const record: HostRecord = { copied: [], opened: [], requests: [], state: window.__SAVED_STATE__ };
 window.__host = record;
-const spans = decodeTrace(window.__TRACE_TEXT__).spans;
+let spans = decodeTrace(window.__TRACE_TEXT__).spans;
 let trace = linkTrace(spans);
+
+function pageData(): WaterfallData {
+  return { ...toWaterfallData(trace, 'test page'), reloadable: window.__RELOAD_TEXT__ !== undefined };
+}
 
 function toPage(message: ToWebview): void {
   // Asynchronous like the real host.
@@ -47,7 +53,7 @@ window.acquireVsCodeApi = () => ({
   postMessage: (m: FromWebview) => {
     if (m.type === 'ready') {
       record.postedAt = performance.now();
-      toPage({ type: 'trace', data: toWaterfallData(trace, 'test page') });
+      toPage({ type: 'trace', data: pageData() });
       return;
     }
     if (m.type !== 'request') return;
@@ -67,8 +73,14 @@ window.acquireVsCodeApi = () => ({
         value = { opened: true };
       } else if (r.action === 'setSkew') {
         trace = linkTrace(spans, { adjustSkew: r.on });
-        toPage({ type: 'trace', data: toWaterfallData(trace, 'test page') });
+        toPage({ type: 'trace', data: pageData() });
         value = {};
+      } else if (r.action === 'reload') {
+        const before = spans.length;
+        spans = decodeTrace(window.__RELOAD_TEXT__ ?? '').spans;
+        trace = linkTrace(spans);
+        toPage({ type: 'trace', data: pageData() });
+        value = { spanCount: spans.length, added: spans.length - before };
       }
       const reply: ToWebview = { type: 'reply', requestId: m.requestId, ok: true, value };
       if (r.action === 'details' && window.__detailsDelayMs) setTimeout(() => toPage(reply), window.__detailsDelayMs);

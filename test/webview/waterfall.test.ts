@@ -133,6 +133,25 @@ describe('waterfall webview (plain page, headless Chromium)', function () {
     }
   });
 
+  it('reloads a trace whose spans are still arriving, keeping the selected span, and offers no Reload for a file', async () => {
+    const all = JSON.parse(example('examples/zipkin-data-model-trace.json')) as unknown[];
+    const page = await openTracePage(browser, server, JSON.stringify(all.slice(0, 3)), 'dark', undefined, JSON.stringify(all));
+    assert.equal(await page.locator('.row:visible').count(), 3);
+    await page.click('.row[data-row="1"]');
+    await page.waitForSelector('#details h2:text("get-traces")');
+    await page.click('#reload');
+    await page.waitForFunction(() => /Reloaded: 2 new spans, 5 in all/.test(document.getElementById('status')?.textContent ?? ''));
+    assert.deepEqual(await rowNames(page), ['get', 'get-traces', 'query', 'query', 'query']);
+    assert.equal(await page.getAttribute('.row[aria-selected="true"]', 'data-row'), '1', 'the selection stays on get-traces');
+    await page.focus('#rows');
+    await page.keyboard.press('r');
+    await page.waitForFunction(() => /Reloaded: no new spans \(5\)/.test(document.getElementById('status')?.textContent ?? ''));
+    await page.close();
+    const fromFile = await openTracePage(browser, server, JSON.stringify(all));
+    assert.equal(await fromFile.isVisible('#reload'), false);
+    await fromFile.close();
+  });
+
   it('collapses and expands with the keyboard and the toolbar', async () => {
     const page = await openTracePage(browser, server, example('examples/zipkin-data-model-trace.json'));
     await page.click('.row[data-row="1"]');

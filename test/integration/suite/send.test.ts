@@ -1,7 +1,8 @@
 /**
  * Journey 3 in the real extension host: "Send Sample Span" from the reference files to the built-in
  * local endpoint and to the real Zipkin server (configured through settings, like a user does), revealed
- * in the waterfall; bad input becomes a diagnostic on the offending value and nothing is sent.
+ * in the waterfall; bad input becomes a diagnostic on the offending value and nothing is sent. And a
+ * waterfall opened from Zipkin reloads the trace when more of its spans have arrived.
  */
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -10,7 +11,7 @@ import * as vscode from 'vscode';
 import type { TraceExplorerApi } from '../../../src/extension/extension';
 import type { Node } from '../../../src/extension/tracesTree';
 import { startZipkin, type Peer } from '../../peers/realPeers';
-import { EXTENSION_ID, workspaceFile } from './util';
+import { EXTENSION_ID, waitFor, workspaceFile } from './util';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -132,6 +133,32 @@ describe('Send Sample Span', function () {
       const panel = await a.openWaterfall('zipkin-it', '0123456789abcde0');
       assert.equal(panel?.rowCount, 3);
       panel?.dispose();
+    });
+
+    it('reloads an open waterfall from Zipkin once more spans of its trace have arrived', async () => {
+      const a = await api();
+      const traceId = 'feedfacecafe0001';
+      const start = Date.now() * 1000;
+      const span = (id: string, name: string, parentId?: string) => ({ traceId, id, parentId, name, timestamp: start, duration: 1000, localEndpoint: { serviceName: 'reload-it' } });
+      const post = async (spans: unknown[]): Promise<void> => {
+        const res = await fetch(zipkin.ingestUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spans) });
+        assert.equal(res.status, 202);
+      };
+      await post([span('00000000000000a1', 'first')]);
+      const source = a.endpoints.byId('zipkin-it');
+      assert.ok(source);
+      await waitFor('the first span in Zipkin', async () => (await source.getTrace(traceId))?.length === 1);
+      const panel = await a.openWaterfall('zipkin-it', traceId);
+      assert.equal(panel?.rowCount, 1);
+      await post([span('00000000000000a2', 'second', '00000000000000a1')]);
+      // Zipkin stores asynchronously: reload until it answers with both, as a user pressing Reload would.
+      const result = await waitFor('both spans after a reload', async () => {
+        const r = await panel.reload();
+        return r.spanCount === 2 ? r : undefined;
+      });
+      assert.deepEqual(result, { spanCount: 2, added: 1 });
+      assert.equal(panel.rowCount, 2);
+      panel.dispose();
     });
 
     it('re-stamps a span and reveals it once Zipkin returns it', async () => {
