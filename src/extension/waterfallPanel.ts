@@ -128,7 +128,7 @@ export class WaterfallPanel implements vscode.Disposable {
   }
 
   private postTrace(): void {
-    const data = { ...toWaterfallData(this.trace, this.sourceLabel), reloadable: this.sourceId !== 'file' };
+    const data = { ...toWaterfallData(this.trace, this.sourceLabel), reloadable: this.sourceId !== 'file', sourceId: this.sourceId };
     this.panel.title = titleOf(this.trace);
     void this.post({ type: 'trace', data, selectSpanId: this.pendingSelect });
     this.pendingSelect = undefined;

@@ -710,6 +710,11 @@ function showTrace(data: WaterfallData, selectSpanId?: string): void {
   rowsEl.scrollTop = keepScroll;
   const state = vscode.getState();
   const want = selectSpanId ?? (state?.traceId === data.traceId ? state.selectedSpanId : undefined);
+  // What the host's serializer needs to show this trace again after VS Code restarts.
+  if (state?.traceId !== data.traceId || state.sourceId !== data.sourceId) {
+    const { selectedSpanId: _otherTrace, ...keep } = state ?? {}; // a selection in another trace means nothing here
+    vscode.setState({ ...keep, traceId: data.traceId, sourceId: data.sourceId });
+  }
   const r = want ? data.spanId.indexOf(want) : -1;
   if (r >= 0) select(r);
   if (searchInput.value.trim()) void runSearch(searchInput.value);

@@ -1,8 +1,11 @@
 /** The webview side of the host API, narrowed to protocol messages so nothing off-protocol is sent. */
 import type { FromWebview } from '../shared/protocol';
 
+/** Kept by VS Code while the panel is hidden and across restarts, when the host's serializer reads it. */
 export interface PersistedState {
   traceId?: string;
+  /** The endpoint the trace came from: with `traceId`, what the host needs to revive the panel. */
+  sourceId?: string;
   selectedSpanId?: string;
   /** Width of the span name column, percent of the waterfall. */
   nameWidth?: number;

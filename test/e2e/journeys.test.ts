@@ -141,7 +141,7 @@ describe('journeys in a real VS Code', function () {
     await page.screenshot({ path: join(SHOTS, `${shot}-waterfall.png`) });
   }
 
-  it('Browse: the real Zipkin server, configured as an endpoint, lists trace 0123456789abcde0, opens it as 3 rows, and Reload fetches a late span', async function () {
+  it('Browse: the real Zipkin server, configured as an endpoint, lists trace 0123456789abcde0, opens it as 3 rows, Reload fetches a late span, and the panel survives a restart', async function () {
     this.timeout(240_000);
     const zipkin = await startZipkin();
     let wb: Workbench | undefined;
@@ -162,7 +162,20 @@ describe('journeys in a real VS Code', function () {
         await frame.locator('#reload:not([disabled])').waitFor();
       }
       assert.equal(await frame.locator('.row:visible').count(), 4);
+      await frame.locator('.row[data-row="2"]').click();
+      await frame.locator('#details h2', { hasText: 'child span from bash!' }).waitFor();
       await wb.page.screenshot({ path: join(SHOTS, 'browse-zipkin-reloaded.png') });
+      // VS Code restarts (here: the window reloads): the panel comes back with the trace, read anew
+      // from Zipkin, and the span that was selected.
+      // (Wait for the page to really reload: until then the old workbench still answers every locator.)
+      const page = wb.page;
+      await Promise.all([page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame(), timeout: 60000 }), runCommand(page, 'Developer: Reload Window')]);
+      await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+      const revived = await waitForWaterfall(wb.page, 'revive-zipkin');
+      await revived.locator('.row[data-row="3"]').waitFor();
+      assert.equal(await revived.locator('.row:visible').count(), 4);
+      await revived.locator('.row.selected', { hasText: 'child span from bash!' }).waitFor({ timeout: 10000 });
+      await wb.page.screenshot({ path: join(SHOTS, 'browse-zipkin-revived.png') });
     } finally {
       await wb?.close();
       await zipkin.stop();
@@ -239,7 +252,12 @@ describe('journeys in a real VS Code', function () {
       await page.screenshot({ path: join(SHOTS, 'send-context-menu.png') });
       await item.click();
       const restamp = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Re-stamp' });
-      await restamp.waitFor({ timeout: 15000 });
+      await restamp.waitFor({ timeout: 15000 }).catch(async (e: Error) => {
+        await page.screenshot({ path: join(SHOTS, 'send-FAILED.png') });
+        const toasts = await page.locator('.notification-toast').allTextContents();
+        const menu = await page.locator('.context-view').isVisible();
+        throw new Error(`no send mode picker after "Send Sample Span" (context menu still open: ${menu}; notifications: ${JSON.stringify(toasts)}): ${e.message}`);
+      });
       await page.screenshot({ path: join(SHOTS, 'send-mode.png') });
       await restamp.click();
       const toast = page.locator('.notification-toast', { hasText: 'sent span "span from bash!"' });

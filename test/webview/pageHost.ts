@@ -39,7 +39,7 @@ let spans = decodeTrace(window.__TRACE_TEXT__).spans;
 let trace = linkTrace(spans);
 
 function pageData(): WaterfallData {
-  return { ...toWaterfallData(trace, 'test page'), reloadable: window.__RELOAD_TEXT__ !== undefined };
+  return { ...toWaterfallData(trace, 'test page'), reloadable: window.__RELOAD_TEXT__ !== undefined, sourceId: 'page' };
 }
 
 function toPage(message: ToWebview): void {

@@ -137,6 +137,8 @@ describe('waterfall webview (plain page, headless Chromium)', function () {
     const all = JSON.parse(example('examples/zipkin-data-model-trace.json')) as unknown[];
     const page = await openTracePage(browser, server, JSON.stringify(all.slice(0, 3)), 'dark', undefined, JSON.stringify(all));
     assert.equal(await page.locator('.row:visible').count(), 3);
+    // What VS Code hands the serializer after a restart names the trace and where it came from.
+    assert.deepEqual(await page.evaluate(() => window.__host.state), { traceId: '5982fe77008310cc80f1da5e10147517', sourceId: 'page' });
     await page.click('.row[data-row="1"]');
     await page.waitForSelector('#details h2:text("get-traces")');
     await page.click('#reload');
