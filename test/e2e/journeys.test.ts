@@ -3,7 +3,7 @@
  * clicks and sees. Each saves screenshots to test-results/e2e/; a failed step fails the run.
  */
 import * as assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { generateTrace } from '../../bench/generate';
@@ -11,6 +11,11 @@ import { encodeSpans } from '../../src/shared/formats/encode';
 import { ROOT, SHOTS, makeWorkspace, openWorkbench, postWhenReady, quickOpen, runCommand, waitForWaterfall, waterfallFrame, type Workbench } from './workbench';
 import { TempoSimulator } from '../peers/tempoSimulator';
 import { startZipkin } from '../peers/realPeers';
+
+/** Every file under `dir`. */
+function walk(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+}
 
 function curlPayloads(): string[] {
   const script = readFileSync(join(ROOT, 'test/fixtures/examples/send-spans.sh'), 'utf8');
@@ -230,6 +235,46 @@ describe('journeys in a real VS Code', function () {
       }
       wb = await openWorkbench(browser, makeWorkspace(), { 'traceExplorer.endpoints': [{ name: 'Tempo (simulated)', type: 'tempo', url: sim.queryUrl, tenant: 'team-a' }] });
       await browseRemote(wb, /^Tempo \(simulated\)/, 'browse-tempo');
+    } finally {
+      await wb?.close();
+      await sim.stop();
+    }
+  });
+
+  it('Credentials: a Tempo password typed into "Set Endpoint Credentials…" goes out as basic auth and into no settings or log file', async function () {
+    this.timeout(240_000);
+    const sim = await new TempoSimulator().start();
+    const secret = 'pa55-e2e-Zq9-never-written';
+    let wb: Workbench | undefined;
+    try {
+      for (const body of curlPayloads()) {
+        const res = await fetch(sim.zipkinUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+        assert.equal(res.status, 202);
+      }
+      wb = await openWorkbench(browser, makeWorkspace(), { 'traceExplorer.endpoints': [{ name: 'Tempo (auth)', type: 'tempo', url: sim.queryUrl, auth: 'basic', user: 'team-a' }] });
+      const { page } = wb;
+      await page.getByRole('tab', { name: /^Trace Explorer/ }).click();
+      await page.getByRole('treeitem', { name: /^Tempo \(auth\)/ }).waitFor({ timeout: 30000 });
+      await runCommand(page, 'Trace Explorer: Set Endpoint Credentials…');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Tempo (auth)' }).first().click();
+      const password = page.locator('.quick-input-widget input[type="password"]');
+      await password.waitFor({ timeout: 15000 });
+      await password.fill(secret);
+      await page.screenshot({ path: join(SHOTS, 'credentials-input.png') });
+      await page.keyboard.press('Enter');
+      // Storing the secret re-creates the endpoint and refreshes the view: its next requests carry it.
+      const expected = `Basic ${Buffer.from(`team-a:${secret}`).toString('base64')}`;
+      const deadline = Date.now() + 30_000;
+      while (!sim.requests.some((r) => r.authorization === expected)) {
+        assert.ok(Date.now() < deadline, `no request with the stored credentials; seen: ${JSON.stringify(sim.requests.map((r) => r.authorization ?? null).slice(-5))}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      await page.getByRole('treeitem', { name: /shell script: span from bash!/ }).waitFor({ timeout: 30000 });
+      // Neither the settings (user or workspace) nor any log file holds it.
+      const files = [...walk(wb.stateDir), ...walk(wb.workspace)].filter((f) => /settings\.json$|\.log$/.test(f));
+      assert.ok(files.some((f) => f.endsWith('settings.json') && readFileSync(f, 'utf8').includes('Tempo (auth)')), 'the endpoint setting itself was found');
+      assert.ok(files.some((f) => f.endsWith('.log') && readFileSync(f, 'utf8').includes('Tempo (auth)')), `the extension's log was found among ${files.length} files`);
+      for (const f of files) assert.ok(!readFileSync(f, 'utf8').includes(secret), `${f} contains the secret`);
     } finally {
       await wb?.close();
       await sim.stop();

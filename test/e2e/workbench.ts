@@ -10,6 +10,7 @@ export const SHOTS = join(ROOT, 'test-results', 'e2e');
 interface CodeServer {
   url: string;
   port: number;
+  stateDir: string;
   stop(): Promise<void>;
 }
 
@@ -20,6 +21,8 @@ const launcher = (): Promise<Launcher> => import('../../scripts/code-server.mjs'
 export interface Workbench {
   page: Page;
   workspace: string;
+  /** code-server's own files: user settings, logs, extension state. */
+  stateDir: string;
   ports: { otlp: number; zipkin: number };
   close(): Promise<void>;
 }
@@ -50,6 +53,7 @@ export async function openWorkbench(browser: Browser, workspace: string, setting
   return {
     page,
     workspace,
+    stateDir: server.stateDir,
     ports,
     close: async () => {
       await page.close();
