@@ -13,6 +13,7 @@ import { scanJson } from '../shared/json/scanner';
 import type { Span } from '../shared/model';
 import { restampSpans } from '../shared/trace/restamp';
 import { signalOf, type EndpointRegistry } from './endpoints';
+import { withDelayedProgress } from './progress';
 
 const LAST_ENDPOINT = 'traceExplorer.send.endpoint';
 const LAST_MODE = 'traceExplorer.send.mode';
@@ -86,10 +87,7 @@ export class SpanSender implements vscode.Disposable {
     const spans: Span[] = mode === 'restamp' ? restampSpans(original, Date.now() * 1000) : [...original];
     const traceIds = [...new Set(spans.map((s) => s.traceId))];
     try {
-      const result = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Sending ${label} to ${source.label}…`, cancellable: true },
-        (_p, token) => source.ingest(spans, signalOf(token)),
-      );
+      const result = await withDelayedProgress(`Sending ${label} to ${source.label}…`, (signal) => source.ingest(spans, signal));
       this.log.info(`sent ${spans.length} spans (${traceIds.join(', ')}) to ${source.label}: ${result.url} answered ${result.status}${result.message ? ` ${result.message}` : ''}`);
       const summary: SendResult = { traceIds, spanCount: spans.length, endpoint: source.id, picked: label };
       const message = `Trace Explorer: sent ${label} (trace ${traceIds[0]}${traceIds.length > 1 ? ` and ${traceIds.length - 1} more` : ''}) to ${source.label}.${result.message ? ` The receiver said: ${result.message}` : ''}`;

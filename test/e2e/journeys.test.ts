@@ -63,6 +63,16 @@ describe('journeys in a real VS Code', function () {
       await frame.locator('.row[data-row="1"]').click();
       await frame.locator('#details h2', { hasText: 'child span from bash!' }).waitFor();
       await page.screenshot({ path: join(SHOTS, 'browse-waterfall.png') });
+      // Send the whole trace again from the waterfall, re-stamped, and reveal the copy.
+      await frame.locator('.row[data-row="0"]').click();
+      await frame.locator('#details h2', { hasText: 'span from bash!' }).waitFor();
+      await frame.locator('#details button', { hasText: 'Send subtree again' }).click();
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Re-stamp' }).click({ timeout: 15000 });
+      const toast = page.locator('.notification-toast', { hasText: 'sent 3 spans under "span from bash!"' });
+      await toast.waitFor({ timeout: 20000 });
+      await toast.getByRole('button', { name: 'Reveal' }).click();
+      const copy = waterfallFrame(page).locator('#meta', { hasText: /· 3 spans/ }).filter({ hasNotText: '0123456789abcde0' });
+      await copy.waitFor({ timeout: 20000 });
     } finally {
       await wb.close();
     }
