@@ -17,6 +17,7 @@ export function run(): Promise<void> {
   require('./local.test');
   require('./send.test');
   require('./jump.test');
+  require('./commands.test');
   /* eslint-enable @typescript-eslint/no-require-imports */
   return new Promise((resolve, reject) => {
     mocha.run((failures) => (failures ? reject(new Error(`${failures} integration test(s) failed`)) : resolve()));
