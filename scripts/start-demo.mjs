@@ -46,7 +46,10 @@ if (hasCode && !process.env.TRACE_EXPLORER_USE_CODE_SERVER) {
   console.log(`(if the local receiver ports differ from 4318/9411, set traceExplorer.local.otlpPort/zipkinPort)`);
   await sendDemoTracesWhenReady();
 } else {
-  if (!existsSync(join(ROOT, '.cache/code-server/.installed-4.100.3'))) execFileSync('bash', [join(ROOT, 'scripts/setup-code-server.sh')], { stdio: 'inherit' });
+  if (!existsSync(join(ROOT, '.cache/code-server/.installed-4.100.3'))) {
+    execFileSync('bash', [join(ROOT, 'scripts/install-system-deps.sh'), '--code-server'], { stdio: 'inherit' });
+    execFileSync('bash', [join(ROOT, 'scripts/setup-code-server.sh')], { stdio: 'inherit' });
+  }
   const port = Number(process.env.PORT ?? 8080);
   const server = await startCodeServer({
     folder: workspace,

@@ -10,6 +10,9 @@ const mocha = (config) => ['node', [join(root, 'node_modules', 'mocha', 'bin', '
 
 /** name, command, args, and whether its output carries mocha or `N passed, N failed` counts */
 const steps = [
+  // Installs missing system packages when run as root (instant when all are there), so `npm ci && npm test`
+  // is the whole set-up on a fresh machine; otherwise it names what is missing.
+  ['system-deps', 'bash', ['scripts/install-system-deps.sh']],
   ['build', 'node', ['esbuild.js']],
   ['typecheck', 'node', ['scripts/typecheck.mjs']],
   ['lint', 'node', [join(root, 'node_modules', 'eslint', 'bin', 'eslint.js'), '.']],
