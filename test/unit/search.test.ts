@@ -30,6 +30,20 @@ describe('in-trace search and the waterfall payload', () => {
     assert.deepEqual(searchTrace(trace, 'query duration>=10ms duration<1s').rows, [0, 1, 2]);
   });
 
+  it('leaves out spans that match a -term, quoted or not, while a hyphen inside a word is just a hyphen', () => {
+    assert.deepEqual(parseQuery('-get -"a b" -status=ok -duration>1s order-42 -').terms, [
+      { text: 'get', not: true },
+      { text: 'a b', not: true },
+      { key: 'status', value: 'ok', not: true },
+      { duration: '>', us: 1_000_000, not: true },
+      { text: 'order-42' },
+      { text: '-' },
+    ]);
+    assert.deepEqual(searchTrace(trace, 'query -get').rows, [2, 3, 4]);
+    assert.deepEqual(searchTrace(trace, '-"zipkin_annotations"').rows, [0, 1, 3]);
+    assert.deepEqual(searchTrace(trace, 'query -duration<10ms').rows, [0, 1, 2]);
+  });
+
   it('says which duration term it did not understand, and still searches with the rest', () => {
     const r = searchTrace(trace, 'get duration>fast');
     assert.match(r.error ?? '', /"duration>fast": give a duration like duration>10ms/);

@@ -8,6 +8,7 @@
  * left on screen): `duration>10ms` (also `>=`, `<`, `<=`; units us, ms, s, m; a bare number is ms),
  * `status=error|ok|unset` and `kind=server|client|producer|consumer|internal`. `service=` and `name=`
  * match those fields as substrings. Each of these keys also matches an attribute of the same name.
+ * A leading minus negates a term: `-redis`, `-"health check"`, `-status=ok`.
  */
 import { attrText, type Span } from '../model';
 import { parseDurationInput } from '../time';
@@ -15,7 +16,8 @@ import type { Trace } from './trace';
 
 type Comparison = '>' | '>=' | '<' | '<=';
 
-export type Term = { text: string } | { key: string; value: string } | { duration: Comparison; us: number };
+/** A term; `not` (written `-term`) asks for spans that do not match it. */
+export type Term = ({ text: string } | { key: string; value: string } | { duration: Comparison; us: number }) & { not?: true };
 
 export interface ParsedQuery {
   terms: Term[];
@@ -28,20 +30,30 @@ const DURATION_TERM = /^(?:duration|dur)(>=|<=|>|<)(.*)$/i;
 export function parseQuery(query: string): ParsedQuery {
   const terms: Term[] = [];
   let error: string | undefined;
-  const re = /"([^"]*)"?|(\S+)/g;
+  // -"a phrase" | "a phrase" | -word | word (a leading minus negates; "order-42" is one word)
+  const re = /(-?)"([^"]*)"?|(\S+)/g;
   for (let m = re.exec(query); m; m = re.exec(query)) {
-    const raw = m[1] ?? m[2];
+    const quoted = m[3] === undefined;
+    let raw = quoted ? m[2] : m[3];
+    let not = quoted && m[1] === '-';
+    if (!quoted && raw.length > 1 && raw.startsWith('-')) {
+      not = true;
+      raw = raw.slice(1);
+    }
     if (!raw) continue;
-    const d = m[2] ? DURATION_TERM.exec(raw) : null;
+    const push = (t: Term): void => {
+      terms.push(not ? { ...t, not: true } : t);
+    };
+    const d = quoted ? null : DURATION_TERM.exec(raw);
     if (d) {
       const us = parseDurationInput(d[2]);
       if (us === undefined) error ??= `"${raw}": give a duration like duration>10ms, duration<1.5s or duration>=250us`;
-      else terms.push({ duration: d[1] as Comparison, us });
+      else push({ duration: d[1] as Comparison, us });
       continue;
     }
-    const eq = m[2] ? raw.indexOf('=') : -1;
-    if (eq > 0) terms.push({ key: raw.slice(0, eq).toLowerCase(), value: raw.slice(eq + 1).toLowerCase() });
-    else terms.push({ text: raw.toLowerCase() });
+    const eq = quoted ? -1 : raw.indexOf('=');
+    if (eq > 0) push({ key: raw.slice(0, eq).toLowerCase(), value: raw.slice(eq + 1).toLowerCase() });
+    else push({ text: raw.toLowerCase() });
   }
   return error ? { terms, error } : { terms };
 }
@@ -61,26 +73,22 @@ function fieldOf(s: Span, key: string): { value: string; exact: boolean } | unde
   }
 }
 
-function spanMatches(s: Span, durationUs: number, q: ParsedQuery): boolean {
-  for (const t of q.terms) {
-    if ('duration' in t) {
-      if (!compare(durationUs, t.duration, t.us)) return false;
-      continue;
-    }
-    if ('key' in t) {
-      const field = fieldOf(s, t.key);
-      if (field && (field.exact ? field.value === t.value : field.value.includes(t.value))) continue;
-      const hit = [...s.attributes, ...s.resource].some((a) => a.key.toLowerCase() === t.key && attrText(a.value).toLowerCase().includes(t.value));
-      if (!hit) return false;
-      continue;
-    }
-    const x = t.text;
-    if (s.name.toLowerCase().includes(x) || s.service.toLowerCase().includes(x) || s.spanId.includes(x)) continue;
-    if (s.attributes.some((a) => a.key.toLowerCase().includes(x) || attrText(a.value).toLowerCase().includes(x))) continue;
-    if (s.resource.some((a) => attrText(a.value).toLowerCase().includes(x))) continue;
-    if (s.events.some((e) => e.name.toLowerCase().includes(x))) continue;
-    return false;
+function termMatches(s: Span, durationUs: number, t: Term): boolean {
+  if ('duration' in t) return compare(durationUs, t.duration, t.us);
+  if ('key' in t) {
+    const field = fieldOf(s, t.key);
+    if (field && (field.exact ? field.value === t.value : field.value.includes(t.value))) return true;
+    return [...s.attributes, ...s.resource].some((a) => a.key.toLowerCase() === t.key && attrText(a.value).toLowerCase().includes(t.value));
   }
+  const x = t.text;
+  if (s.name.toLowerCase().includes(x) || s.service.toLowerCase().includes(x) || s.spanId.includes(x)) return true;
+  if (s.attributes.some((a) => a.key.toLowerCase().includes(x) || attrText(a.value).toLowerCase().includes(x))) return true;
+  if (s.resource.some((a) => attrText(a.value).toLowerCase().includes(x))) return true;
+  return s.events.some((e) => e.name.toLowerCase().includes(x));
+}
+
+function spanMatches(s: Span, durationUs: number, q: ParsedQuery): boolean {
+  for (const t of q.terms) if (termMatches(s, durationUs, t) === !!t.not) return false;
   return true;
 }
 
