@@ -16,6 +16,20 @@ const example = (name: string): string => readFileSync(join(ROOT, 'test/fixtures
 const rowNames = (page: Page): Promise<string[]> =>
   page.$$eval('.row', (rows) => rows.filter((r) => (r as HTMLElement).style.display !== 'none').sort((a, b) => Number((a as HTMLElement).dataset.row) - Number((b as HTMLElement).dataset.row)).map((r) => r.querySelector('.name')!.textContent ?? ''));
 
+/** WCAG contrast of two CSS colours; a translucent foreground is laid over the background first. */
+function contrast(fg: string, bg: string): number {
+  const parse = (c: string): number[] => (/rgba?\(([^)]+)\)/.exec(c)?.[1] ?? '0,0,0').split(',').map(Number);
+  const [br, bgG, bb] = parse(bg);
+  const [r, g, b, a = 1] = parse(fg);
+  const over = [r * a + br * (1 - a), g * a + bgG * (1 - a), b * a + bb * (1 - a)];
+  const lum = ([x, y, z]: number[]): number => {
+    const lin = (v: number): number => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+    return 0.2126 * lin(x) + 0.7152 * lin(y) + 0.0722 * lin(z);
+  };
+  const [l1, l2] = [lum(over), lum([br, bgG, bb])].sort((p, q) => q - p);
+  return (l1 + 0.05) / (l2 + 0.05);
+}
+
 describe('waterfall webview (plain page, headless Chromium)', function () {
   let browser: Browser;
   const server = new PageServer();
@@ -152,6 +166,63 @@ describe('waterfall webview (plain page, headless Chromium)', function () {
     const fromFile = await openTracePage(browser, server, JSON.stringify(all));
     assert.equal(await fromFile.isVisible('#reload'), false);
     await fromFile.close();
+  });
+
+  it('keeps text readable (WCAG AA, 4.5:1) in VS Code\'s Light+ and High Contrast themes', async () => {
+    // The variables VS Code sets on a webview for each theme (the ones the waterfall reads).
+    const themes: Record<string, { body?: string; vars: Record<string, string> }> = {
+      'light-plus': {
+        body: 'vscode-light',
+        vars: {
+          'editor-background': '#ffffff', foreground: '#616161', descriptionForeground: '#717171', errorForeground: '#e51400',
+          'list-activeSelectionBackground': '#0060c0', 'list-activeSelectionForeground': '#ffffff', 'panel-border': 'rgba(128, 128, 128, 0.35)',
+          'button-secondaryBackground': '#5f6a79', 'button-secondaryForeground': '#ffffff', 'input-background': '#ffffff', 'input-foreground': '#616161', 'input-border': '#cecece',
+        },
+      },
+      'high-contrast': {
+        body: 'vscode-high-contrast',
+        vars: {
+          'editor-background': '#000000', foreground: '#ffffff', descriptionForeground: 'rgba(255, 255, 255, 0.7)', errorForeground: '#f48771',
+          'list-activeSelectionForeground': '#ffffff', contrastActiveBorder: '#f38518', 'panel-border': '#6fc3df',
+          'button-secondaryForeground': '#ffffff', 'input-background': '#000000', 'input-foreground': '#ffffff', 'input-border': '#6fc3df',
+        },
+      },
+    };
+    const spans = [
+      { traceId: 'a1', id: 'b1', name: 'checkout', timestamp: 1_700_000_000_000_000, duration: 31_000, localEndpoint: { serviceName: 'frontend' } },
+      { traceId: 'a1', id: 'b2', parentId: 'b1', name: 'charge', timestamp: 1_700_000_000_001_000, duration: 9_000, localEndpoint: { serviceName: 'payments' }, tags: { error: 'declined' } },
+      { traceId: 'a1', id: 'b3', parentId: 'b1', name: 'reserve', timestamp: 1_700_000_000_011_000, duration: 5_000, localEndpoint: { serviceName: 'inventory' } },
+      { traceId: 'a1', id: 'b4', parentId: 'b1', name: 'refund', timestamp: 1_700_000_000_020_000, duration: 2_000, localEndpoint: { serviceName: 'payments' }, tags: { error: 'timeout' } },
+    ];
+    for (const [name, theme] of Object.entries(themes)) {
+      const page = await openTracePage(browser, server, JSON.stringify(spans), name === 'light-plus' ? 'light' : 'dark');
+      await page.evaluate((t) => {
+        for (const [k, v] of Object.entries(t.vars)) document.documentElement.style.setProperty(`--vscode-${k}`, v);
+        if (t.body) document.body.classList.add(t.body);
+      }, theme);
+      await page.click('.row[data-row="1"]'); // the failed span, selected: red on the selection colour is the trap
+      await page.waitForSelector('#details .actions');
+      await page.fill('#search', 'nothing-here');
+      await page.waitForFunction(() => document.getElementById('count')?.textContent === 'no matches');
+      // [what, text element, element whose background it sits on] (inline: no named helpers inside the page)
+      const checks: Array<[string, string, string]> = [
+        ['span name', '.row[data-row="0"] .name', 'body'],
+        ['service name', '.row[data-row="0"] .svc', 'body'],
+        ['failed span name', '.row[data-row="3"] .name', 'body'],
+        ['selected failed span name', '.row.selected .name', '.row.selected'],
+        ['details text', '#details .sub', 'body'],
+        ['match count', '#count', 'body'],
+        ['button label', '#expand', '#expand'],
+        ['search text', '#search', '#search'],
+      ];
+      const pairs = await page.evaluate((list) => list.map(([what, text, back]) => [what, getComputedStyle(document.querySelector(text)!).color, getComputedStyle(document.querySelector(back)!).backgroundColor]), checks);
+      await page.screenshot({ path: join(SHOTS, `theme-${name}.png`) });
+      for (const [what, fg, back] of pairs) {
+        const ratio = contrast(fg, back);
+        assert.ok(ratio >= 4.5, `${name}: ${what} ${fg} on ${back} has contrast ${ratio.toFixed(2)}:1`);
+      }
+      await page.close();
+    }
   });
 
   it('collapses and expands with the keyboard and the toolbar', async () => {
