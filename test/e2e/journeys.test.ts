@@ -10,6 +10,7 @@ import { generateTrace } from '../../bench/generate';
 import { encodeSpans } from '../../src/shared/formats/encode';
 import { ROOT, SHOTS, makeWorkspace, openWorkbench, postWhenReady, quickOpen, runCommand, waitForWaterfall, waterfallFrame, type Workbench } from './workbench';
 import { TempoSimulator } from '../peers/tempoSimulator';
+import { dragBy } from '../webview/page';
 import { startZipkin } from '../peers/realPeers';
 
 /** Every file under `dir`. */
@@ -97,11 +98,7 @@ describe('journeys in a real VS Code', function () {
       // Names are cut short beside the sidebar: widen their column by dragging its edge.
       const nameWidth = () => frame.locator('.row.selected .label').evaluate((e) => e.getBoundingClientRect().width);
       const before = await nameWidth();
-      const edge = (await frame.locator('#splitter').boundingBox())!;
-      await page.mouse.move(edge.x + edge.width / 2, edge.y + 200);
-      await page.mouse.down();
-      await page.mouse.move(edge.x + edge.width / 2 + 140, edge.y + 200, { steps: 4 });
-      await page.mouse.up();
+      await dragBy(page, (await frame.locator('#splitter').boundingBox())!, 140, 200);
       assert.ok((await nameWidth()) > before + 100, `the name column is ${await nameWidth()}px after a 140px drag from ${before}px`);
       await page.mouse.move(700, 5); // off the edge, so the picture shows it at rest
       await page.screenshot({ path: join(SHOTS, 'read-search.png') });

@@ -67,3 +67,12 @@ export async function openTracePage(browser: Browser, server: PageServer, traceT
   await page.waitForSelector('body[data-ready="true"]', { timeout: 20000 });
   return page;
 }
+
+/** Press the mouse on the middle of `box`, `dy` below its top, move it `dx` to the right, release: a drag as a hand makes it. */
+export async function dragBy(page: Page, box: { x: number; y: number; width: number }, dx: number, dy: number): Promise<void> {
+  const x = box.x + box.width / 2;
+  await page.mouse.move(x, box.y + dy);
+  await page.mouse.down();
+  await page.mouse.move(x + dx, box.y + dy, { steps: 5 });
+  await page.mouse.up();
+}

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { generateTrace } from '../../bench/generate';
 import { encodeSpans } from '../../src/shared/formats/encode';
-import { ROOT, PageServer, buildPageHost, openTracePage } from './page';
+import { ROOT, PageServer, buildPageHost, dragBy, openTracePage } from './page';
 
 const SHOTS = join(ROOT, 'test-results', 'webview');
 const example = (name: string): string => readFileSync(join(ROOT, 'test/fixtures', name), 'utf8');
@@ -89,10 +89,7 @@ describe('waterfall webview (plain page, headless Chromium)', function () {
     const labelWidth = (): Promise<number> => page.$eval('.row[data-row="0"] .label', (e) => e.getBoundingClientRect().width);
     const before = await labelWidth();
     const edge = (await page.locator('#splitter').boundingBox())!;
-    await page.mouse.move(edge.x + edge.width / 2, edge.y + 100);
-    await page.mouse.down();
-    await page.mouse.move(edge.x + edge.width / 2 + 150, edge.y + 100, { steps: 5 });
-    await page.mouse.up();
+    await dragBy(page, edge, 150, 100);
     const dragged = await labelWidth();
     assert.ok(Math.abs(dragged - before - 150) < 10, `the column grew by ${dragged - before}px for a 150px drag`);
     // The minimap and the ruler follow the column edge.
