@@ -2,8 +2,7 @@
 # System packages the tests need (Debian): python3-venv for the OpenTelemetry Python SDK, unzip for
 # the .vsix check, Chromium for the webview and end-to-end tests, ripgrep and a C++ toolchain with
 # Kerberos headers for code-server's native modules (the offline stand-in for VS Code), Java and Maven
-# for the real Zipkin server. Skips apt
-# when everything is already there, so a second run is instant.
+# for the real Zipkin server. Skips apt when everything is already there, so a second run is instant.
 # With `--code-server`, only what code-server needs (for `npm start` without a desktop VS Code).
 set -euo pipefail
 need=()

@@ -47,10 +47,10 @@ export class PageServer {
   }
 }
 
-/** A page showing `traceText`, ready when the webview has rendered its rows. */
 /**
- * `state` is what VS Code would give back to `getState()`, as when a panel is restored; `reloadText`
- * is what "Reload" fetches (without it the trace is like one read from a file).
+ * A page showing `traceText`, ready when the webview has rendered its rows. `state` is what VS Code
+ * would give back to `getState()`, as when a panel is restored; `reloadText` is what "Reload" fetches
+ * (without it the trace is like one read from a file).
  */
 export async function openTracePage(browser: Browser, server: PageServer, traceText: string, theme: 'dark' | 'light' = 'dark', state?: unknown, reloadText?: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 760 }, colorScheme: theme });
