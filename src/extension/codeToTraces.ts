@@ -14,8 +14,6 @@ import { formatDuration } from '../shared/time';
 import { SpanLocations, type IndexedTrace, type SpanAtLine } from '../shared/source/spanLocations';
 import type { PathMapping, SourceOpener } from './sourceOpener';
 
-export type { SpanAtLine };
-
 const MAX_PER_LINE = 20;
 
 export class SpanLocationIndex implements vscode.Disposable {

@@ -621,19 +621,15 @@ $<HTMLInputElement>('skew').addEventListener('change', (e) => {
   status(on ? 'Adjusting clock skew…' : 'Showing times as reported…');
   request({ action: 'setSkew', on }).catch((err: Error) => status(err.message));
 });
-let reloading = false;
 function reload(): void {
-  if (!view?.data.reloadable || reloading) return;
-  reloading = true;
-  $<HTMLButtonElement>('reload').disabled = true;
+  const button = $<HTMLButtonElement>('reload');
+  if (!view?.data.reloadable || button.disabled) return; // disabled while one is under way
+  button.disabled = true;
   status('Reloading…');
   request({ action: 'reload' })
     .then(({ spanCount, added }) => status(added > 0 ? `Reloaded: ${added} new span${added === 1 ? '' : 's'}, ${spanCount} in all.` : `Reloaded: no new spans (${spanCount}).`))
     .catch((e: Error) => status(e.message))
-    .finally(() => {
-      reloading = false;
-      $<HTMLButtonElement>('reload').disabled = false;
-    });
+    .finally(() => (button.disabled = false));
 }
 $('reload').addEventListener('click', reload);
 $('expand').addEventListener('click', () => setAllCollapsed(false));

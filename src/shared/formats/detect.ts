@@ -183,7 +183,7 @@ export function decodeJsonValue(value: unknown): DecodeResult {
   try {
     return { format: d.format, spans: decodeValue(value, d.format) };
   } catch (e) {
-    throw locate(e, d.format, '');
+    throw locate(e, d.format);
   }
 }
 
@@ -200,14 +200,14 @@ function decodeOne(value: unknown, text: string, baseOffset: number, basePath: J
   }
 }
 
-/** Turn whatever a decoder threw into a TraceDecodeError that points into the text. */
-function locate(e: unknown, format: TraceFormat, text: string, node?: ReturnType<typeof scanJson>['values'][number]): TraceDecodeError {
+/** Turn whatever a decoder threw into a TraceDecodeError that points into the text, when there is one. */
+function locate(e: unknown, format: TraceFormat, text?: string, node?: ReturnType<typeof scanJson>['values'][number]): TraceDecodeError {
   if (!(e instanceof TraceDecodeError)) {
     // A decoder bug or a pathological input (e.g. stack overflow): still a typed, readable error.
     return new TraceDecodeError(format, `could not decode: ${e instanceof Error ? e.message : String(e)}`);
   }
   const path = jsonPathOf(e);
-  if (!path || !text) return e;
+  if (!path || text === undefined) return e;
   const root = node ?? scanJson(text, { jsonc: true, maxValues: 1 }).values[0];
   if (!root) return e;
   const at = nodeAtPath(root, path);
