@@ -74,6 +74,7 @@ describe('journeys in a real VS Code', function () {
       await toast.getByRole('button', { name: 'Reveal' }).click();
       const copy = waterfallFrame(page).locator('#meta', { hasText: /· 3 spans/ }).filter({ hasNotText: '0123456789abcde0' });
       await copy.waitFor({ timeout: 20000 });
+      await page.screenshot({ path: join(SHOTS, 'browse-sent-again.png') });
     } finally {
       await wb.close();
     }
