@@ -48,6 +48,17 @@ describe('trace-explorer CLI', function () {
     assert.equal(t.spans[0].parentId, null);
   });
 
+  it('summary --json of B3 pieces: the shared SERVER half follows its CLIENT half at depth + 1, the late record merged into it with a warning', () => {
+    const r = run(['summary', '--json', join(FX, 'zipkin-b3-pieces.json')]);
+    assert.equal(r.code, 0, r.stderr);
+    const t = JSON.parse(r.stdout).traces[0];
+    const rows = t.spans.map((s: { spanId: string; shared?: boolean; depth: number; name: string }) => `${s.spanId.slice(-2)}${s.shared ? ':shared' : ''}@${s.depth} ${s.name}`);
+    assert.deepEqual(rows, ['a1@0 get /checkout', 'c5@1 post /charge', 'c5:shared@2 post /charge', 'd7@3 insert charge', 'e9@2 get /receipt']);
+    assert.match(t.spans[2].warnings[0], /^reported in 2 pieces, shown as one: shared SERVER record .*; record without kind or time from 10\.0\.0\.2:9000 \(1 tag, 1 annotation\)$/);
+    assert.equal(t.spans[1].warnings, undefined);
+    assert.equal(t.spanCount, 5);
+  });
+
   it('summary --json of the data-model trace has depth 3; of the console output, root foo2', () => {
     const dm = JSON.parse(run(['summary', '--json', join(EX, 'zipkin-data-model-trace.json')]).stdout);
     assert.equal(dm.traces[0].depth, 3);

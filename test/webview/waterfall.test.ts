@@ -279,6 +279,21 @@ describe('waterfall webview (plain page, headless Chromium)', function () {
     await page.close();
   });
 
+  it('shows a span reported in pieces as one row whose details list the pieces, the server half under its client half', async () => {
+    const page = await openTracePage(browser, server, example('zipkin-b3-pieces.json'));
+    // root, client half, shared server half (+ its database call), and the follow-up request beside it
+    assert.deepEqual(await rowNames(page), ['get /checkout', 'post /charge', 'post /charge', 'insert charge', 'get /receipt']);
+    const levels = await page.$$eval('.row[aria-level]', (rows) => rows.sort((a, b) => Number((a as HTMLElement).dataset.row) - Number((b as HTMLElement).dataset.row)).map((r) => r.getAttribute('aria-level')));
+    assert.deepEqual(levels, ['1', '2', '3', '4', '3']);
+    await page.click('.row[data-row="2"]');
+    await page.waitForSelector('#details .warnings');
+    const repairs = (await page.textContent('#details .warnings')) ?? '';
+    assert.match(repairs, /reported in 2 pieces, shown as one: shared SERVER record from 10\.0\.0\.2:9000 \(start, duration\); record without kind or time from 10\.0\.0\.2:9000 \(1 tag, 1 annotation\)/);
+    assert.match((await page.textContent('#details')) ?? '', /db\.rows/);
+    await page.screenshot({ path: join(SHOTS, 'zipkin-pieces-merged.png') });
+    await page.close();
+  });
+
   it('offers source links from code.* attributes and stack traces', async () => {
     const page = await openTracePage(browser, server, example('otlp-test-span.json'));
     await page.click('.row[data-row="0"]');

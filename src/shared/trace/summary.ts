@@ -12,6 +12,10 @@ export interface SpanSummary {
   durationUs: number;
   depth: number;
   adjustedUs: number;
+  /** The server half of a B3 shared span id (its row follows its client half's). */
+  shared?: true;
+  /** This span's repairs, when it has any (merged pieces, placements the data did not decide, …). */
+  warnings?: string[];
 }
 
 export interface TraceSummary {
@@ -34,17 +38,23 @@ export interface SummaryDocument {
 }
 
 export function summarizeTrace(trace: Trace): TraceSummary {
-  const spans: SpanSummary[] = trace.spans.map((s, r) => ({
-    spanId: s.spanId,
-    parentId: trace.parent[r] >= 0 ? trace.spans[trace.parent[r]].spanId : null,
-    name: s.name,
-    service: s.service,
-    kind: s.kind,
-    startUs: trace.start[r],
-    durationUs: trace.duration[r],
-    depth: trace.depth[r],
-    adjustedUs: trace.adjust[r],
-  }));
+  const spans: SpanSummary[] = trace.spans.map((s, r) => {
+    const row: SpanSummary = {
+      spanId: s.spanId,
+      parentId: trace.parent[r] >= 0 ? trace.spans[trace.parent[r]].spanId : null,
+      name: s.name,
+      service: s.service,
+      kind: s.kind,
+      startUs: trace.start[r],
+      durationUs: trace.duration[r],
+      depth: trace.depth[r],
+      adjustedUs: trace.adjust[r],
+    };
+    if (s.shared) row.shared = true;
+    const warnings = trace.warnings.get(r);
+    if (warnings) row.warnings = warnings.map((w) => w.message);
+    return row;
+  });
   return {
     traceId: trace.traceId,
     spanCount: trace.spans.length,

@@ -5,7 +5,11 @@
  */
 import type { Span } from '../model';
 
-export type WarningCode = 'orphan' | 'duplicate' | 'cycle' | 'skew' | 'missing-start' | 'missing-duration' | 'self-parent';
+/**
+ * `merged`: one span made of several records (Zipkin pieces); `ambiguous`: a piece or child whose half
+ * of a shared span id the data did not decide (no address, no kind, equal times), placed as before.
+ */
+export type WarningCode = 'orphan' | 'duplicate' | 'cycle' | 'skew' | 'missing-start' | 'missing-duration' | 'self-parent' | 'merged' | 'ambiguous';
 
 export interface SpanWarning {
   readonly code: WarningCode;
