@@ -2,6 +2,7 @@
 import { cpus, totalmem } from 'node:os';
 import { runDecodeBench } from './decode.bench';
 import { runIngestBench } from './ingest.bench';
+import { runThriftBench } from './thrift.bench';
 
 async function main(): Promise<void> {
   const only = process.env.BENCH?.split(',');
@@ -14,6 +15,9 @@ async function main(): Promise<void> {
   }
   if (!only || only.includes('ingest')) {
     for (const r of await runIngestBench()) console.log(`${r.name}: ${r.value} (ratio ${r.ratio.toFixed(2)}; target ${r.target}: ${r.met ? 'met' : 'NOT met'})`);
+  }
+  if (!only || only.includes('thrift')) {
+    for (const r of await runThriftBench()) console.log(`Jaeger Thrift, ${r.name}: ours ${r.ours.toFixed(1)} ${r.unit}, Apache Thrift ${r.library.toFixed(1)} ${r.unit} = ${(r.ours / r.library).toFixed(2)}×`);
   }
 }
 

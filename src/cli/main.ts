@@ -18,7 +18,7 @@ const USAGE = `Usage:
   trace-explorer send FILE[:LINE:COL] --to URL [--backend zipkin|tempo|jaeger|otlp] [--restamp]
                  [--dry-run] [--json] [--otlp-json] [--tenant T]
   trace-explorer get TRACEID --from URL --backend zipkin|tempo|jaeger [--json] [--tenant T] [--api-version v1|v3]
-  trace-explorer serve [--otlp-port N] [--zipkin-port N] [--max-spans N]
+  trace-explorer serve [--otlp-port N] [--zipkin-port N] [--jaeger-compact-port N] [--jaeger-binary-port N] [--jaeger-http-port N] [--max-spans N]
 
 Formats read: Zipkin v2 JSON, OTLP/JSON, OTLP protobuf, Tempo trace JSON (v1 and v2),
 Jaeger JSON and /api/v3, OpenTelemetry Python console output. FILE may be - for stdin.

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { BackendError } from '../node/http/backendError';
 import { HttpClient } from '../node/http/httpClient';
-import { LocalReceiver } from '../node/receiver';
+import { LocalReceiver, type ListenerName } from '../node/receiver';
 import { createSource } from '../node/sources/createSource';
 import { ingestFormatFor, postSpans, withDefaultPath } from '../node/sources/sourceCommon';
 import { kindOf } from '../shared/editor/payloadRegions';
@@ -150,7 +150,18 @@ export async function get(io: CliIO, args: string[]): Promise<void> {
 
 /** Run the local receiver alone until interrupted; one line per batch received. */
 export async function serve(io: CliIO, args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { 'otlp-port': { type: 'string' }, 'zipkin-port': { type: 'string' }, 'max-spans': { type: 'string' }, host: { type: 'string' } } });
+  const { values } = parseArgs({
+    args,
+    options: {
+      'otlp-port': { type: 'string' },
+      'zipkin-port': { type: 'string' },
+      'jaeger-compact-port': { type: 'string' },
+      'jaeger-binary-port': { type: 'string' },
+      'jaeger-http-port': { type: 'string' },
+      'max-spans': { type: 'string' },
+      host: { type: 'string' },
+    },
+  });
   const port = (v: string | undefined, d: number): number => {
     if (v === undefined) return d;
     const n = Number(v);
@@ -158,9 +169,26 @@ export async function serve(io: CliIO, args: string[]): Promise<void> {
     return n;
   };
   const store = new TraceStore(values['max-spans'] ? Number(values['max-spans']) : 200_000);
-  const receiver = new LocalReceiver(store, { otlpPort: port(values['otlp-port'], 4318), zipkinPort: port(values['zipkin-port'], 9411), host: values.host, log: (l) => io.stderr(l + '\n') });
+  const receiver = new LocalReceiver(store, {
+    otlpPort: port(values['otlp-port'], 4318),
+    zipkinPort: port(values['zipkin-port'], 9411),
+    // For the Jaeger ports 0 means off, as in the extension's settings.
+    jaegerCompactPort: port(values['jaeger-compact-port'], 6831) || null,
+    jaegerBinaryPort: port(values['jaeger-binary-port'], 6832) || null,
+    jaegerHttpPort: port(values['jaeger-http-port'], 14268) || null,
+    host: values.host,
+    log: (l) => io.stderr(l + '\n'),
+  });
   const results = await receiver.start();
-  for (const r of results) io.stdout(r.port ? `${r.name === 'otlp' ? 'OTLP/HTTP' : 'Zipkin'} receiver on http://${values.host ?? '127.0.0.1'}:${r.port}${r.name === 'otlp' ? '/v1/traces (also Zipkin v2 JSON and the Zipkin query API)' : '/api/v2/spans (and the Zipkin query API /api/v2/...)'}\n` : `${r.name}: ${r.error}\n`);
+  const host = values.host ?? '127.0.0.1';
+  const where: Record<ListenerName, (p: number) => string> = {
+    otlp: (p) => `OTLP/HTTP receiver on http://${host}:${p}/v1/traces (also Zipkin v2 JSON and the Zipkin query API)`,
+    zipkin: (p) => `Zipkin receiver on http://${host}:${p}/api/v2/spans (and the Zipkin query API /api/v2/...)`,
+    'jaeger-compact': (p) => `Jaeger agent (Thrift compact) on udp://${host}:${p}`,
+    'jaeger-binary': (p) => `Jaeger agent (Thrift binary) on udp://${host}:${p}`,
+    'jaeger-http': (p) => `Jaeger collector (Thrift) on http://${host}:${p}/api/traces`,
+  };
+  for (const r of results) io.stdout(r.port ? `${where[r.name](r.port)}\n` : `${r.name}: ${r.error}\n`);
   if (results.every((r) => !r.port)) throw new CliError('no receiver could start');
   store.onDidAdd((ids) => io.stdout(`received spans of ${ids.join(', ')} (${store.stats().traces} traces, ${store.stats().spans} spans kept)\n`));
   await new Promise<void>((resolve) => {

@@ -3,7 +3,7 @@
  * (binding two loopback ports is cheap); traces are decoded and linked when a view or command asks.
  */
 import * as vscode from 'vscode';
-import { LocalReceiver } from '../node/receiver';
+import { LocalReceiver, type ListenerName } from '../node/receiver';
 import { TraceDecodeError } from '../shared/errors';
 import { FORMAT_NAMES, decodeTrace } from '../shared/formats/detect';
 import { normalizeTraceId } from '../shared/ids';
@@ -37,6 +37,14 @@ export interface TraceExplorerApi {
   spanIndex: SpanLocationIndex;
 }
 
+const LISTENER_NAMES: Record<ListenerName, string> = {
+  otlp: 'OTLP/HTTP',
+  zipkin: 'Zipkin',
+  'jaeger-compact': 'Jaeger UDP (compact)',
+  'jaeger-binary': 'Jaeger UDP (binary)',
+  'jaeger-http': 'Jaeger HTTP',
+};
+
 /** Traces opened from files, kept so their panels survive a reload of the window. */
 const fileTraces = new Map<string, { spans: Span[]; label: string }>();
 
@@ -53,23 +61,31 @@ export async function activate(context: vscode.ExtensionContext): Promise<TraceE
   const sourceById = (id: string): ReturnType<EndpointRegistry['byId']> => endpoints.byId(id);
 
   // The local receiver: a port in use is reported, never fatal.
+  const jaegerPort = (key: string, d: number): number | null => config().get<number>(key, d) || null; // 0 = off
   const receiver = new LocalReceiver(store, {
     otlpPort: config().get<number>('local.otlpPort', 4318),
     zipkinPort: config().get<number>('local.zipkinPort', 9411),
+    jaegerCompactPort: jaegerPort('local.jaegerCompactPort', 6831),
+    jaegerBinaryPort: jaegerPort('local.jaegerBinaryPort', 6832),
+    jaegerHttpPort: jaegerPort('local.jaegerHttpPort', 14268),
     log: (line) => log.warn(line),
   });
+  local.udp = receiver.udp;
   if (config().get<boolean>('local.enabled', true)) {
     const results = await receiver.start();
+    const failed: string[] = [];
     for (const r of results) {
       if (r.error) {
         local.ports.errors.push(r.error);
+        failed.push(`${LISTENER_NAMES[r.name]}: ${r.error}`);
         log.warn(`local receiver: ${r.error}`);
-        void vscode.window.showWarningMessage(`Trace Explorer: the local ${r.name === 'otlp' ? 'OTLP' : 'Zipkin'} receiver is off: ${r.error}`);
       } else {
         local.ports[r.name] = r.port;
         log.info(`local receiver: ${r.name} on 127.0.0.1:${r.port}`);
       }
     }
+    // One message for every port that failed, not one popup each.
+    if (failed.length) void vscode.window.showWarningMessage(`Trace Explorer: part of the local receiver is off. ${failed.join(' ')}`);
   }
   context.subscriptions.push({ dispose: () => void receiver.stop() });
 

@@ -1,15 +1,18 @@
 /**
  * The built-in local endpoint's receiver: an HTTP server on localhost that accepts what SDKs and curl
  * send — OTLP/HTTP (JSON and protobuf, gzip) on `/v1/traces`, Zipkin v2 JSON on `/api/v2/spans` and,
- * like Tempo's Zipkin receiver, on any other POST path — and answers the Zipkin v2 query API from the
- * store, so any Zipkin client (and this extension's Zipkin source) can read it. Node only, no vscode:
+ * like Tempo's Zipkin receiver, on any other POST path, Jaeger Thrift as the Jaeger agent (UDP, compact
+ * and binary) and collector (HTTP `POST /api/traces`) take it — and answers the Zipkin v2 query API from
+ * the store, so any Zipkin client (and this extension's Zipkin source) can read it. Node only, no vscode:
  * the extension and `trace-explorer serve` both run it.
  */
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createGunzip } from 'node:zlib';
 import { TraceDecodeError } from '../shared/errors';
 import { decodeTrace, looksLikeProtobuf } from '../shared/formats/detect';
+import { decodeJaegerThrift, sniffJaegerThrift } from '../shared/formats/jaegerThrift';
 import { decodeOtlpProto } from '../shared/formats/otlpProto';
 import { splitOtlpProtoByTrace, type EncodedTracePart } from '../shared/formats/otlpProtoScan';
 import { encodeZipkin } from '../shared/formats/zipkin';
@@ -22,21 +25,53 @@ export interface ReceiverOptions {
   otlpPort: number;
   /** Zipkin port (9411 by convention); 0 picks a free one; null serves Zipkin on the OTLP port only. */
   zipkinPort: number | null;
+  /**
+   * Jaeger: the agent's UDP ports for Thrift compact (6831 by convention) and binary (6832), and the
+   * collector's HTTP port (14268). null or absent = off; 0 picks a free port.
+   */
+  jaegerCompactPort?: number | null;
+  jaegerBinaryPort?: number | null;
+  jaegerHttpPort?: number | null;
   host?: string;
   /** Largest request body accepted (default 64 MiB); larger ones get 413. */
   maxBodyBytes?: number;
   log?: (line: string) => void;
 }
 
+export type ListenerName = 'otlp' | 'zipkin' | 'jaeger-compact' | 'jaeger-binary' | 'jaeger-http';
+
+/** The setting that names each listener's port, for messages. */
+export const PORT_SETTINGS: Record<ListenerName, string> = {
+  otlp: 'traceExplorer.local.otlpPort',
+  zipkin: 'traceExplorer.local.zipkinPort',
+  'jaeger-compact': 'traceExplorer.local.jaegerCompactPort',
+  'jaeger-binary': 'traceExplorer.local.jaegerBinaryPort',
+  'jaeger-http': 'traceExplorer.local.jaegerHttpPort',
+};
+
 export interface ListenResult {
-  name: 'otlp' | 'zipkin';
+  name: ListenerName;
   port?: number;
   error?: string;
 }
 
+/** UDP has no answer to give a sender, so what happened to its datagrams is counted here. */
+export interface UdpStats {
+  datagrams: number;
+  spans: number;
+  refused: number;
+  lastRefusal?: string;
+}
+
+/** Distinct senders whose refusals are logged; past this, refusals are only counted. */
+const MAX_LOGGED_SOURCES = 256;
+
 export class LocalReceiver {
   private readonly servers: Server[] = [];
+  private readonly sockets: Socket[] = [];
+  private readonly loggedSources = new Set<string>();
   received = 0;
+  readonly udp: UdpStats = { datagrams: 0, spans: 0, refused: 0 };
 
   constructor(
     private readonly store: TraceStore,
@@ -46,8 +81,10 @@ export class LocalReceiver {
   /** Start listening. A port that cannot be bound is reported in the result, not thrown. */
   async start(): Promise<ListenResult[]> {
     const host = this.options.host ?? '127.0.0.1';
-    const wanted: Array<['otlp' | 'zipkin', number]> = [['otlp', this.options.otlpPort]];
+    const wanted: Array<[ListenerName, number]> = [['otlp', this.options.otlpPort]];
     if (this.options.zipkinPort !== null) wanted.push(['zipkin', this.options.zipkinPort]);
+    const jaegerHttp = this.options.jaegerHttpPort;
+    if (jaegerHttp !== null && jaegerHttp !== undefined) wanted.push(['jaeger-http', jaegerHttp]);
     const results: ListenResult[] = [];
     for (const [name, port] of wanted) {
       const server = createServer((req, res) => void this.handle(req, res));
@@ -62,14 +99,58 @@ export class LocalReceiver {
         this.servers.push(server);
         results.push({ name, port: (server.address() as AddressInfo).port });
       } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        results.push({
-          name,
-          error: code === 'EADDRINUSE' ? `port ${port} on ${host} is already in use (another collector or Zipkin?); change traceExplorer.local.${name}Port` : `cannot listen on ${host}:${port}: ${(e as Error).message}`,
-        });
+        results.push({ name, error: listenError(e, name, host, port) });
       }
     }
+    for (const [name, port] of [['jaeger-compact', this.options.jaegerCompactPort], ['jaeger-binary', this.options.jaegerBinaryPort]] as const) {
+      if (port !== null && port !== undefined) results.push(await this.listenUdp(name, host, port));
+    }
     return results;
+  }
+
+  private async listenUdp(name: ListenerName, host: string, port: number): Promise<ListenResult> {
+    const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('error', reject);
+        socket.bind(port, host, () => {
+          socket.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (e) {
+      socket.close();
+      return { name, error: listenError(e, name, host, port) };
+    }
+    // A socket error after binding (rare on UDP) is logged; it must never take the extension host down.
+    socket.on('error', (e) => this.options.log?.(`receiver: ${name} socket: ${e.message}`));
+    socket.on('message', (msg, from) => this.onDatagram(name, msg, from));
+    this.sockets.push(socket);
+    return { name, port: socket.address().port };
+  }
+
+  /**
+   * One Jaeger agent datagram: an Agent.emitBatch message. Either protocol is accepted on either port
+   * (the bytes say which). A bad one is counted, logged once per sender, and nothing of it is stored.
+   */
+  private onDatagram(name: ListenerName, msg: Buffer, from: RemoteInfo): void {
+    this.udp.datagrams++;
+    const bytes = new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength);
+    try {
+      const { spans } = decodeJaegerThrift(bytes);
+      this.store.add(spans);
+      this.udp.spans += spans.length;
+      this.received += spans.length;
+    } catch (e) {
+      this.udp.refused++;
+      const reason = e instanceof TraceDecodeError ? e.message : String(e);
+      this.udp.lastRefusal = reason;
+      const source = `${from.address}:${from.port}`;
+      if (!this.loggedSources.has(source) && this.loggedSources.size < MAX_LOGGED_SOURCES) {
+        this.loggedSources.add(source);
+        this.options.log?.(`receiver: refused a ${msg.length}-byte datagram on the ${name} port from ${source}: ${reason} (later ones from there are counted, not logged)`);
+      }
+    }
   }
 
   /** Stop listening and drop open connections at once: keep-alive clients must not hold shutdown up. */
@@ -77,7 +158,9 @@ export class LocalReceiver {
     const closing = this.servers.map((s) => new Promise<void>((r) => s.close(() => r())));
     for (const s of this.servers) s.closeAllConnections();
     this.servers.length = 0;
-    await Promise.all(closing);
+    const sockets = this.sockets.map((s) => new Promise<void>((r) => s.close(() => r())));
+    this.sockets.length = 0;
+    await Promise.all([...closing, ...sockets]);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -86,6 +169,7 @@ export class LocalReceiver {
       if (req.method === 'GET' || req.method === 'HEAD') return this.query(url, res);
       if (req.method !== 'POST') return send(res, 405, 'text/plain', 'only GET and POST are supported\n');
       const body = await readBody(req, this.options.maxBodyBytes ?? 64 * 1024 * 1024);
+      if (isThrift(req) || (url.pathname === '/api/traces' && sniffJaegerThrift(body))) return this.ingestJaegerHttp(body, res);
       if (url.pathname === '/v1/traces') return this.ingestOtlp(req, body, res);
       if (url.pathname.includes('api/v1/spans')) return send(res, 400, 'text/plain', 'Zipkin v1 spans are not supported; send Zipkin v2 JSON to /api/v2/spans\n');
       return this.ingestZipkin(body, res);
@@ -136,6 +220,20 @@ export class LocalReceiver {
     send(res, 202, 'text/plain', '');
   }
 
+  /** The Jaeger collector's `POST /api/traces`: one Thrift `Batch`; 202 when stored, 400 with the reason. */
+  private ingestJaegerHttp(body: Buffer, res: ServerResponse): void {
+    const bytes = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+    let spans: Span[];
+    try {
+      spans = decodeJaegerThrift(bytes, sniffJaegerThrift(bytes) ?? { protocol: 'binary', message: false }).spans;
+    } catch (e) {
+      return send(res, 400, 'text/plain', `Unable to process request body: ${e instanceof TraceDecodeError ? e.message : String(e)}\n`);
+    }
+    this.store.add(spans);
+    this.received += spans.length;
+    send(res, 202, 'text/plain', '');
+  }
+
   /** The Zipkin v2 query API over the store (units as Zipkin's: µs durations, ms endTs/lookback). */
   private query(url: URL, res: ServerResponse): void {
     const p = url.pathname.replace(/\/+$/, '');
@@ -170,6 +268,19 @@ export class LocalReceiver {
     }
     send(res, 404, 'text/plain', `no route for GET ${p}; this is Trace Explorer's local receiver (OTLP: POST /v1/traces, Zipkin: POST /api/v2/spans, GET /api/v2/...)\n`);
   }
+}
+
+function listenError(e: unknown, name: ListenerName, host: string, port: number): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === 'EADDRINUSE'
+    ? `port ${port} on ${host} is already in use (another collector, Jaeger or Zipkin?); change ${PORT_SETTINGS[name]}`
+    : `cannot listen on ${host}:${port}: ${(e as Error).message}`;
+}
+
+/** The content types the Jaeger collector takes Thrift under. */
+function isThrift(req: IncomingMessage): boolean {
+  const type = String(req.headers['content-type'] ?? '');
+  return type.includes('application/x-thrift') || type.includes('application/vnd.apache.thrift');
 }
 
 class HttpError extends Error {

@@ -87,6 +87,7 @@ export type TraceFormat =
   | 'jaeger-json'
   | 'jaeger-v3'
   | 'otlp-proto'
+  | 'jaeger-thrift'
   | 'otel-python-console';
 
 /** The formats the core can write. */

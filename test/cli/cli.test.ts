@@ -59,6 +59,15 @@ describe('trace-explorer CLI', function () {
     assert.equal(t.spanCount, 5);
   });
 
+  it('summary reads a file holding one Jaeger Thrift batch (the reference script\'s datagram)', () => {
+    const r = run(['summary', '--json', join(FX, 'jaeger-thrift-compact-hello.bin')]);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout);
+    assert.equal(doc.format, 'jaeger-thrift');
+    assert.deepEqual(doc.traces[0].spans.map((s: { name: string; depth: number }) => `${s.depth}:${s.name}`), ['0:foo', '1:bar', '2:baz']);
+    assert.deepEqual(doc.traces[0].services, ['my-helloworld-service']);
+  });
+
   it('summary --json of the data-model trace has depth 3; of the console output, root foo2', () => {
     const dm = JSON.parse(run(['summary', '--json', join(EX, 'zipkin-data-model-trace.json')]).stdout);
     assert.equal(dm.traces[0].depth, 3);

@@ -4,7 +4,9 @@
  */
 import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { TempoSimulator } from '../peers/tempoSimulator';
@@ -30,20 +32,40 @@ describe('trace-explorer serve, send and get', function () {
   let server: ChildProcess;
   let otlpPort: number;
   let zipkinPort: number;
+  let jaegerHttpPort: number;
+  let jaegerCompactPort: number;
   const lines: string[] = [];
 
   before(async () => {
-    [otlpPort, zipkinPort] = await Promise.all([freePort(), freePort()]);
-    server = spawn(process.execPath, [CLI, 'serve', '--otlp-port', String(otlpPort), '--zipkin-port', String(zipkinPort)]);
+    [otlpPort, zipkinPort, jaegerHttpPort, jaegerCompactPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    const ports = ['--otlp-port', otlpPort, '--zipkin-port', zipkinPort, '--jaeger-http-port', jaegerHttpPort, '--jaeger-compact-port', jaegerCompactPort, '--jaeger-binary-port', 0];
+    server = spawn(process.execPath, [CLI, 'serve', ...ports.map(String)]);
     const rl = createInterface({ input: server.stdout! });
     rl.on('line', (l) => lines.push(l));
-    while (lines.length < 2) await once(rl, 'line');
+    while (lines.length < 4) await once(rl, 'line');
   });
   after(() => server?.kill('SIGTERM'));
 
   it('serve says where it listens', () => {
     assert.match(lines[0], new RegExp(`^OTLP/HTTP receiver on http://127\\.0\\.0\\.1:${otlpPort}/v1/traces`));
     assert.match(lines[1], new RegExp(`^Zipkin receiver on http://127\\.0\\.0\\.1:${zipkinPort}/api/v2/spans`));
+    assert.equal(lines[2], `Jaeger collector (Thrift) on http://127.0.0.1:${jaegerHttpPort}/api/traces`);
+    assert.equal(lines[3], `Jaeger agent (Thrift compact) on udp://127.0.0.1:${jaegerCompactPort}`);
+    assert.ok(!lines.some((l) => /Thrift binary/.test(l)), '--jaeger-binary-port 0 turns it off');
+  });
+
+  it('a Jaeger agent datagram (the reference script\u2019s, captured) sent to the compact port is read back by get', async () => {
+    const socket = createSocket('udp4');
+    await new Promise<void>((r, j) => socket.send(readFileSync(join(ROOT, 'test/fixtures/jaeger-thrift-compact-hello.bin')), jaegerCompactPort, '127.0.0.1', (e) => (e ? j(e) : r())));
+    socket.close();
+    const id = '2a252490cb43c7f0d1a6046287f2d0ec';
+    let got = await run(['get', id, '--from', `http://127.0.0.1:${zipkinPort}`, '--backend', 'zipkin']);
+    for (let i = 0; i < 50 && got.code !== 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      got = await run(['get', id, '--from', `http://127.0.0.1:${zipkinPort}`, '--backend', 'zipkin']);
+    }
+    assert.equal(got.code, 0, got.stderr);
+    assert.match(got.stdout, /foo \[my-helloworld-service\]\n {4}bar \[my-helloworld-service\]\n {6}baz/);
   });
 
   it('send of the three curl payloads to the Zipkin port, then get, gives trace 0123456789abcde0 of 3 spans', async () => {

@@ -3,8 +3,10 @@
  * clicks and sees. Each saves screenshots to test-results/e2e/; a failed step fails the run.
  */
 import * as assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { Browser } from 'playwright-core';
 import { generateTrace } from '../../bench/generate';
 import { encodeSpans } from '../../src/shared/formats/encode';
@@ -75,6 +77,36 @@ describe('journeys in a real VS Code', function () {
       const copy = waterfallFrame(page).locator('#meta', { hasText: /· 3 spans/ }).filter({ hasNotText: '0123456789abcde0' });
       await copy.waitFor({ timeout: 20000 });
       await page.screenshot({ path: join(SHOTS, 'browse-sent-again.png') });
+    } finally {
+      await wb.close();
+    }
+  });
+
+  it('Jaeger: the reference script otel-python-jaeger.py, run unchanged against the Jaeger agent port, opens as foo → bar → baz', async () => {
+    const python = join(ROOT, '.cache', 'python-jaeger', 'bin', 'python');
+    if (!existsSync(python)) throw new Error(`the Jaeger exporter's Python environment is missing at ${python}: run node scripts/setup-python.mjs`);
+    const wb = await openWorkbench(browser, makeWorkspace(), { 'traceExplorer.local.jaegerCompactPort': 6831 });
+    try {
+      const { page } = wb;
+      // An empty Zipkin list answers once the extension's receiver (and so its UDP port) is up.
+      assert.equal(await postWhenReady(`http://127.0.0.1:${wb.ports.zipkin}`, '[]'), 202);
+      const { stdout } = await promisify(execFile)(python, [join(wb.workspace, 'otel-python-jaeger.py')], { timeout: 60000 });
+      assert.match(stdout, /Hello world from OpenTelemetry Python!/);
+      await page.getByRole('tab', { name: /^Trace Explorer/ }).click();
+      const row = page.getByRole('treeitem', { name: /my-helloworld-service: foo/ });
+      await row.waitFor({ timeout: 30000 });
+      await row.click();
+      // The view refreshes as the datagram's trace lands; a click that straddles a refresh selects the
+      // row without opening it, and a person then presses Enter.
+      if (!(await page.locator('iframe.webview').first().waitFor({ timeout: 5000 }).then(() => true, () => false))) await page.keyboard.press('Enter');
+      const frame = await waitForWaterfall(page, 'jaeger-hello');
+      await frame.locator('.row[data-row="2"]').waitFor();
+      const names = await frame.locator('.row:visible .name').allTextContents();
+      assert.deepEqual(names.slice(0, 3), ['foo', 'bar', 'baz']);
+      assert.deepEqual(await frame.locator('.row:visible').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-level'))), ['1', '2', '3']);
+      await frame.locator('.row[data-row="2"]').click();
+      await frame.locator('#details h2', { hasText: 'baz' }).waitFor();
+      await page.screenshot({ path: join(SHOTS, 'jaeger-hello.png') });
     } finally {
       await wb.close();
     }

@@ -43,7 +43,16 @@ export async function openWorkbench(browser: Browser, workspace: string, setting
   const ports = { otlp: await l.freePort(), zipkin: await l.freePort() };
   const server: CodeServer = await l.startCodeServer({
     folder: workspace,
-    settings: { 'traceExplorer.local.otlpPort': ports.otlp, 'traceExplorer.local.zipkinPort': ports.zipkin, 'workbench.colorTheme': 'Default Dark Modern', ...settings },
+    settings: {
+      'traceExplorer.local.otlpPort': ports.otlp,
+      'traceExplorer.local.zipkinPort': ports.zipkin,
+      // Jaeger's ports are fixed by its clients; a journey that needs them turns them on.
+      'traceExplorer.local.jaegerCompactPort': 0,
+      'traceExplorer.local.jaegerBinaryPort': 0,
+      'traceExplorer.local.jaegerHttpPort': 0,
+      'workbench.colorTheme': 'Default Dark Modern',
+      ...settings,
+    },
   });
   const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
   const payload = JSON.stringify([['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${server.port}${ROOT}`]]);

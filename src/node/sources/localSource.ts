@@ -1,5 +1,6 @@
 /** The built-in local endpoint: the in-process store, fed by the local receiver and by "Send". */
 import type { Span } from '../../shared/model';
+import type { ListenerName, UdpStats } from '../receiver';
 import type { TraceStore, TraceSummaryRow } from '../../shared/store/traceStore';
 import { DEFAULT_LIMIT, type IngestResult, type SearchQuery, type TraceSource } from './traceSource';
 
@@ -7,7 +8,9 @@ export class LocalSource implements TraceSource {
   readonly id = 'local';
   readonly label = 'Local';
   readonly kind = 'local' as const;
-  ports: { otlp?: number; zipkin?: number; errors: string[] } = { errors: [] };
+  ports: Partial<Record<ListenerName, number>> & { errors: string[] } = { errors: [] };
+  /** The receiver's counts of Jaeger UDP datagrams (UDP gives senders no answer, so the row tells). */
+  udp?: UdpStats;
 
   constructor(readonly store: TraceStore) {}
 
@@ -52,8 +55,13 @@ export class LocalSource implements TraceSource {
     const where = [
       this.ports.otlp ? `OTLP/HTTP on http://127.0.0.1:${this.ports.otlp}/v1/traces` : undefined,
       this.ports.zipkin ? `Zipkin on http://127.0.0.1:${this.ports.zipkin}/api/v2/spans` : undefined,
+      this.ports['jaeger-compact'] ? `Jaeger Thrift compact on udp://127.0.0.1:${this.ports['jaeger-compact']}` : undefined,
+      this.ports['jaeger-binary'] ? `Jaeger Thrift binary on udp://127.0.0.1:${this.ports['jaeger-binary']}` : undefined,
+      this.ports['jaeger-http'] ? `Jaeger collector on http://127.0.0.1:${this.ports['jaeger-http']}/api/traces` : undefined,
     ].filter(Boolean);
+    const u = this.udp;
+    const udp = u?.datagrams ? ` Jaeger UDP: ${u.datagrams} datagrams, ${u.spans} spans stored, ${u.refused} refused${u.lastRefusal ? ` (last: ${u.lastRefusal})` : ''}.` : '';
     const lost = s.undecodable ? ` ${s.undecodable} received spans could not be decoded (${s.lastDecodeError}); this is a bug, please report it.` : '';
-    return `Built-in receiver: ${where.join(', ') || 'not listening'}. ${s.traces} traces, ${s.spans} of at most ${s.maxSpans} spans kept${s.evictedTraces ? `, ${s.evictedTraces} older traces evicted` : ''}.${lost}`;
+    return `Built-in receiver: ${where.join(', ') || 'not listening'}. ${s.traces} traces, ${s.spans} of at most ${s.maxSpans} spans kept${s.evictedTraces ? `, ${s.evictedTraces} older traces evicted` : ''}.${udp}${lost}`;
   }
 }

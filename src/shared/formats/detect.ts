@@ -7,6 +7,7 @@ import { formatPath, lineColumn, nodeAtPath, nodeValue, scanJson, type JsonPath 
 import type { Span, TraceFormat } from '../model';
 import { describe, isObject, jsonPathOf } from './common';
 import { decodeJaeger, looksLikeJaeger } from './jaeger';
+import { decodeJaegerThrift, sniffJaegerThrift } from './jaegerThrift';
 import { decodeOtelConsole, looksLikeOtelConsole } from './otelConsole';
 import { decodeOtlpJson } from './otlpJson';
 import { decodeOtlpProto } from './otlpProto';
@@ -20,6 +21,7 @@ export const FORMAT_NAMES: Record<TraceFormat, string> = {
   'jaeger-json': 'Jaeger JSON',
   'jaeger-v3': 'Jaeger /api/v3 (OTLP/JSON)',
   'otlp-proto': 'OTLP protobuf',
+  'jaeger-thrift': 'Jaeger Thrift (compact or binary)',
   'otel-python-console': 'OpenTelemetry Python console output',
 };
 
@@ -72,6 +74,7 @@ function decodeValue(v: unknown, format: TraceFormat): Span[] {
     case 'jaeger-json': return decodeJaeger(v);
     case 'otel-python-console': return Array.isArray(v) ? decodeOtelConsole(v) : decodeOtelConsole([v], [[]]);
     case 'otlp-proto': throw new TraceDecodeError('otlp-proto', 'protobuf input must be given as bytes');
+    case 'jaeger-thrift': throw new TraceDecodeError('jaeger-thrift', 'Thrift input must be given as bytes');
     default: return decodeOtlpJson(v, format, true);
   }
 }
@@ -107,8 +110,10 @@ export function decodeTrace(input: string | Uint8Array, options: DecodeOptions =
     if (!looksLikeJsonBytes(input)) {
       if (looksLikeText(input)) {
         const head = new TextDecoder('utf-8').decode(input.subarray(0, 40)).split('\n')[0];
-        throw new TraceDecodeError('unknown', `not a trace: the input is text that does not start with '{' or '[' (it starts "${head}"); expected JSON or OTLP protobuf bytes`, undefined, { offset: 0, line: 1, column: 1 });
+        throw new TraceDecodeError('unknown', `not a trace: the input is text that does not start with '{' or '[' (it starts "${head}"); expected JSON, OTLP protobuf or Jaeger Thrift bytes`, undefined, { offset: 0, line: 1, column: 1 });
       }
+      const thrift = sniffJaegerThrift(input);
+      if (thrift) return { format: 'jaeger-thrift', spans: decodeJaegerThrift(input, thrift).spans };
       return { format: 'otlp-proto', spans: decodeOtlpProto(input) };
     }
     try {
@@ -138,7 +143,7 @@ export function decodeTrace(input: string | Uint8Array, options: DecodeOptions =
  * `splitOtlpProtoByTrace` and keeps them encoded instead; everything else it decodes with `decodeTrace`.
  */
 export function looksLikeProtobuf(bytes: Uint8Array): boolean {
-  return bytes.length > 0 && !looksLikeJsonBytes(bytes) && !looksLikeText(bytes);
+  return bytes.length > 0 && !looksLikeJsonBytes(bytes) && !looksLikeText(bytes) && !sniffJaegerThrift(bytes);
 }
 
 /** Decode JSON text: one document, or a stream of concatenated documents (console output, NDJSON). */

@@ -40,7 +40,7 @@ export function decodeJaeger(root: unknown): Span[] {
   for (let t = 0; t < traces.length; t++) {
     const trace = objectAt(F, traces[t], traces === root ? [t] : [...base, t], 'a trace');
     const tPath: JsonPath = base.length || Array.isArray(root) ? [...base, t] : [];
-    const processes = new Map<string, { service: string; resource: Attribute[] }>();
+    const processes = new Map<string, JaegerProcess>();
     if (trace.processes !== undefined && trace.processes !== null) {
       const procs = objectAt(F, trace.processes, [...tPath, 'processes'], 'processes');
       for (const key of Object.keys(procs)) processes.set(key, processOf(procs[key], [...tPath, 'processes', key]));
@@ -51,12 +51,9 @@ export function decodeJaeger(root: unknown): Span[] {
   return out;
 }
 
-function processOf(v: unknown, path: JsonPath): { service: string; resource: Attribute[] } {
+function processOf(v: unknown, path: JsonPath): JaegerProcess {
   const p = objectAt(F, v, path, 'a process');
-  const service = typeof p.serviceName === 'string' ? p.serviceName : '';
-  const resource: Attribute[] = service ? [{ key: 'service.name', value: service }] : [];
-  resource.push(...tags(p.tags, [...path, 'tags']));
-  return { service, resource };
+  return jaegerProcess(typeof p.serviceName === 'string' ? p.serviceName : '', tags(p.tags, [...path, 'tags']));
 }
 
 function tags(v: unknown, path: JsonPath): Attribute[] {
@@ -94,7 +91,7 @@ function jaegerId(v: unknown, path: JsonPath, what: string, trace: boolean): str
   return id;
 }
 
-function decodeJaegerSpan(v: unknown, path: JsonPath, processes: Map<string, { service: string; resource: Attribute[] }>): Span {
+function decodeJaegerSpan(v: unknown, path: JsonPath, processes: Map<string, JaegerProcess>): Span {
   const s = objectAt(F, v, path, 'a span');
   const traceId = jaegerId(s.traceID, [...path, 'traceID'], 'traceID', true);
   const spanId = jaegerId(s.spanID, [...path, 'spanID'], 'spanID', false);
@@ -102,23 +99,80 @@ function decodeJaegerSpan(v: unknown, path: JsonPath, processes: Map<string, { s
   if (!proc && isObject(s.process)) proc = processOf(s.process, [...path, 'process']);
   if (!proc && typeof s.processID === 'string') fail(F, `processID "${s.processID}" is not in the trace's processes`, [...path, 'processID']);
 
-  let parentId: string | undefined;
-  const links: SpanLink[] = [];
   const refs = arrayAt(F, s.references, [...path, 'references'], 'references');
-  let followsFrom: string | undefined;
-  for (let i = 0; i < refs.length; i++) {
-    const r = objectAt(F, refs[i], [...path, 'references', i], 'a reference');
-    const refTrace = jaegerId(r.traceID, [...path, 'references', i, 'traceID'], 'reference traceID', true);
-    const refSpan = jaegerId(r.spanID, [...path, 'references', i, 'spanID'], 'reference spanID', false);
-    const sameTrace = refTrace === traceId;
-    if (r.refType === 'CHILD_OF' && sameTrace && !parentId) parentId = refSpan;
-    else if (r.refType === 'FOLLOWS_FROM' && sameTrace && !followsFrom && !parentId) followsFrom = refSpan;
-    else links.push({ traceId: refTrace, spanId: refSpan, attributes: [{ key: 'opentracing.ref_type', value: r.refType === 'FOLLOWS_FROM' ? 'follows_from' : 'child_of' }] });
-  }
-  if (!parentId && followsFrom) parentId = followsFrom;
-  else if (followsFrom) links.push({ traceId, spanId: followsFrom, attributes: [{ key: 'opentracing.ref_type', value: 'follows_from' }] });
+  const refList = refs.map((v, i) => {
+    const r = objectAt(F, v, [...path, 'references', i], 'a reference');
+    return {
+      refType: r.refType === 'FOLLOWS_FROM' ? ('FOLLOWS_FROM' as const) : ('CHILD_OF' as const),
+      traceId: jaegerId(r.traceID, [...path, 'references', i, 'traceID'], 'reference traceID', true),
+      spanId: jaegerId(r.spanID, [...path, 'references', i, 'spanID'], 'reference spanID', false),
+    };
+  });
+  const fromRefs = jaegerParentAndLinks(traceId, refList);
+  const links = fromRefs.links;
+  let parentId = fromRefs.parentId;
   if (!parentId && typeof s.parentSpanID === 'string' && !/^0*$/.test(s.parentSpanID)) parentId = jaegerId(s.parentSpanID, [...path, 'parentSpanID'], 'parentSpanID', false);
 
+  const tagList = tags(s.tags, [...path, 'tags']);
+  const logs = arrayAt(F, s.logs, [...path, 'logs'], 'logs');
+  const logList: JaegerLog[] = [];
+  for (let i = 0; i < logs.length; i++) {
+    const l = objectAt(F, logs[i], [...path, 'logs', i], 'a log');
+    logList.push({ timeUs: numberLike(F, l.timestamp, [...path, 'logs', i, 'timestamp'], 'log timestamp'), fields: tags(l.fields, [...path, 'logs', i, 'fields']) });
+  }
+  return jaegerSpan({
+    traceId,
+    spanId,
+    parentId,
+    links,
+    operationName: typeof s.operationName === 'string' ? s.operationName : '',
+    process: proc,
+    startUs: numberLike(F, s.startTime, [...path, 'startTime'], 'startTime'),
+    durationUs: numberLike(F, s.duration, [...path, 'duration'], 'duration'),
+    tags: tagList,
+    logs: logList,
+    flags: typeof s.flags === 'number' ? s.flags : 0,
+  });
+}
+
+export interface JaegerProcess {
+  service: string;
+  resource: Attribute[];
+}
+
+export interface JaegerLog {
+  timeUs: number;
+  fields: Attribute[];
+}
+
+/** A Jaeger span, JSON or Thrift, with its ids and references already read. */
+export interface JaegerSpanParts {
+  traceId: string;
+  spanId: string;
+  parentId?: string;
+  links: SpanLink[];
+  operationName: string;
+  process?: JaegerProcess;
+  startUs: number;
+  durationUs: number;
+  tags: Attribute[];
+  logs: JaegerLog[];
+  flags: number;
+}
+
+/** A process's service and tags as the resource (service.name first). */
+export function jaegerProcess(service: string, processTags: readonly Attribute[]): JaegerProcess {
+  const resource: Attribute[] = service ? [{ key: 'service.name', value: service }] : [];
+  resource.push(...processTags);
+  return { service, resource };
+}
+
+/**
+ * The model span: the tags OTLP→Jaeger translation invented (`span.kind`, `otel.status_code`,
+ * `otel.scope.name`, `error`, …) are lifted back into kind, status and scope; logs become events named by
+ * their `event` (else `message`) field.
+ */
+export function jaegerSpan(p: JaegerSpanParts): Span {
   let kind: SpanKind = 'unspecified';
   let code: Span['status']['code'] = 'unset';
   let message: string | undefined;
@@ -126,7 +180,7 @@ function decodeJaegerSpan(v: unknown, path: JsonPath, processes: Map<string, { s
   let scopeVersion: string | undefined;
   let traceState: string | undefined;
   const attributes: Attribute[] = [];
-  for (const t of tags(s.tags, [...path, 'tags'])) {
+  for (const t of p.tags) {
     const text = typeof t.value === 'string' ? t.value : String(t.value);
     switch (t.key) {
       case 'span.kind':
@@ -158,38 +212,49 @@ function decodeJaegerSpan(v: unknown, path: JsonPath, processes: Map<string, { s
     }
   }
 
-  const events: SpanEvent[] = [];
-  const logs = arrayAt(F, s.logs, [...path, 'logs'], 'logs');
-  for (let i = 0; i < logs.length; i++) {
-    const l = objectAt(F, logs[i], [...path, 'logs', i], 'a log');
-    const fields = tags(l.fields, [...path, 'logs', i, 'fields']);
+  const events: SpanEvent[] = p.logs.map(({ timeUs, fields }) => {
     const nameField = fields.find((f) => f.key === 'event') ?? fields.find((f) => f.key === 'message');
-    events.push({
-      timeUs: numberLike(F, l.timestamp, [...path, 'logs', i, 'timestamp'], 'log timestamp'),
-      name: nameField ? String(nameField.value) : 'log',
-      attributes: nameField ? fields.filter((f) => f !== nameField) : fields,
-    });
-  }
+    return { timeUs, name: nameField ? String(nameField.value) : 'log', attributes: nameField ? fields.filter((f) => f !== nameField) : fields };
+  });
 
   const span: Span = {
-    traceId,
-    spanId,
-    name: typeof s.operationName === 'string' ? s.operationName : '',
-    service: proc?.service ?? '',
+    traceId: p.traceId,
+    spanId: p.spanId,
+    name: p.operationName,
+    service: p.process?.service ?? '',
     kind,
-    startUs: numberLike(F, s.startTime, [...path, 'startTime'], 'startTime'),
-    durationUs: numberLike(F, s.duration, [...path, 'duration'], 'duration'),
+    startUs: p.startUs,
+    durationUs: p.durationUs,
     attributes: attributes.length ? attributes : EMPTY_ATTRIBUTES,
-    resource: proc?.resource ?? EMPTY_ATTRIBUTES,
+    resource: p.process?.resource ?? EMPTY_ATTRIBUTES,
     events,
-    links,
+    links: p.links,
     status: message && code !== 'unset' ? { code, message } : { code },
   };
-  if (parentId) span.parentId = parentId;
+  if (p.parentId) span.parentId = p.parentId;
   if (scopeName) span.scope = (scopeVersion ? { name: scopeName, version: scopeVersion } : { name: scopeName }) as InstrumentationScope;
   if (traceState) span.traceState = traceState;
-  if (typeof s.flags === 'number' && s.flags) span.flags = s.flags;
+  if (p.flags) span.flags = p.flags;
   return span;
+}
+
+/**
+ * Parent and links from Jaeger references: the first CHILD_OF into the same trace is the parent (else the
+ * first FOLLOWS_FROM); every other reference becomes a link marked with its type.
+ */
+export function jaegerParentAndLinks(traceId: string, refs: ReadonlyArray<{ refType: 'CHILD_OF' | 'FOLLOWS_FROM'; traceId: string; spanId: string }>): { parentId?: string; links: SpanLink[] } {
+  let parentId: string | undefined;
+  let followsFrom: string | undefined;
+  const links: SpanLink[] = [];
+  for (const r of refs) {
+    const sameTrace = r.traceId === traceId;
+    if (r.refType === 'CHILD_OF' && sameTrace && !parentId) parentId = r.spanId;
+    else if (r.refType === 'FOLLOWS_FROM' && sameTrace && !followsFrom && !parentId) followsFrom = r.spanId;
+    else links.push({ traceId: r.traceId, spanId: r.spanId, attributes: [{ key: 'opentracing.ref_type', value: r.refType === 'FOLLOWS_FROM' ? 'follows_from' : 'child_of' }] });
+  }
+  if (!parentId && followsFrom) parentId = followsFrom;
+  else if (followsFrom) links.push({ traceId, spanId: followsFrom, attributes: [{ key: 'opentracing.ref_type', value: 'follows_from' }] });
+  return parentId ? { parentId, links } : { links };
 }
 
 // ---------------------------------------------------------------------------------------------
