@@ -10,7 +10,7 @@ import { linkTraces } from '../shared/trace/link';
 import { summarizeTrace, type SummaryDocument } from '../shared/trace/summary';
 import { formatDuration } from '../shared/time';
 import { CliError, decodeFile, nodeIO, type CliIO } from './io';
-import { get, send, serve } from './remote';
+import { get, search, send, serve } from './remote';
 
 const USAGE = `Usage:
   trace-explorer summary FILE... [--adjust-skew] [--json]
@@ -18,6 +18,9 @@ const USAGE = `Usage:
   trace-explorer send FILE[:LINE:COL] --to URL [--backend zipkin|tempo|jaeger|otlp] [--restamp]
                  [--dry-run] [--json] [--otlp-json] [--tenant T]
   trace-explorer get TRACEID --from URL --backend zipkin|tempo|jaeger [--json] [--tenant T] [--api-version v1|v3]
+  trace-explorer search --from URL --backend tempo|zipkin|jaeger|local [--tenant T] [--service S] [--name N]
+                 [--tag KEY=VALUE]... [--traceql Q] [--min-duration D] [--max-duration D] [--limit N]
+                 [--since 1h | --start T --end T] [--json]
   trace-explorer serve [--otlp-port N] [--zipkin-port N] [--jaeger-compact-port N] [--jaeger-binary-port N] [--jaeger-http-port N] [--max-spans N]
 
 Formats read: Zipkin v2 JSON, OTLP/JSON, OTLP protobuf, Tempo trace JSON (v1 and v2),
@@ -77,6 +80,9 @@ export async function runCli(argv: string[], io: CliIO = nodeIO): Promise<number
         return 0;
       case 'get':
         await get(io, rest);
+        return 0;
+      case 'search':
+        await search(io, rest);
         return 0;
       case 'serve':
         await serve(io, rest);

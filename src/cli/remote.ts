@@ -4,6 +4,8 @@ import { BackendError } from '../node/http/backendError';
 import { HttpClient } from '../node/http/httpClient';
 import { LocalReceiver, type ListenerName } from '../node/receiver';
 import { createSource } from '../node/sources/createSource';
+import { TempoSource } from '../node/sources/tempoSource';
+import type { FetchedTrace, SearchQuery, TraceSource } from '../node/sources/traceSource';
 import { ingestFormatFor, postSpans, withDefaultPath } from '../node/sources/sourceCommon';
 import { kindOf } from '../shared/editor/payloadRegions';
 import { spanAtCursor } from '../shared/editor/spanAtCursor';
@@ -11,7 +13,9 @@ import { encodeSpans } from '../shared/formats/encode';
 import { normalizeTraceId, traceIdKey } from '../shared/ids';
 import { lineColumn, offsetOf } from '../shared/json/scanner';
 import type { EncodeFormat, Span } from '../shared/model';
-import { TraceStore } from '../shared/store/traceStore';
+import { isTempoValueType, traceqlField, type TempoValueType } from '../shared/query/traceql';
+import { TraceStore, type TraceSummaryRow } from '../shared/store/traceStore';
+import { formatDuration, parseDurationInput } from '../shared/time';
 import { linkTraces } from '../shared/trace/link';
 import { restampSpans } from '../shared/trace/restamp';
 import { summarizeTrace } from '../shared/trace/summary';
@@ -126,26 +130,161 @@ export async function get(io: CliIO, args: string[]): Promise<void> {
   if (!values.from) throw new CliError('get needs --from URL (the query API: Zipkin 9411, Tempo 3200, Jaeger 16686)');
   const backend = values.backend;
   if (backend !== 'zipkin' && backend !== 'tempo' && backend !== 'jaeger') throw new CliError('--backend must be zipkin, tempo or jaeger');
-  const apiVersion = values['api-version'] === 'v3' ? 'v3' : 'v1';
-  let source;
+  const source = sourceFor(backend, values.from, values.tenant, values['api-version']);
   try {
-    source = createSource({ name: backend, type: backend, url: values.from, tenant: values.tenant, apiVersion, auth: process.env.TRACE_EXPLORER_TOKEN ? 'bearer' : 'none' }, { secret: process.env.TRACE_EXPLORER_TOKEN });
-  } catch (e) {
-    throw new CliError(e instanceof Error ? e.message : String(e));
-  }
-  try {
-    const spans = await source.getTrace(id);
-    if (!spans) throw new CliError(`${backend} at ${values.from} has no trace ${id}`);
-    const traces = linkTraces(spans, { adjustSkew: values['adjust-skew'] === true }).filter((t) => traceIdKey(t.traceId) === traceIdKey(id));
-    const doc = { format: backend, traces: traces.map(summarizeTrace) };
+    const fetched: FetchedTrace | undefined = source.fetchTrace ? await source.fetchTrace(id) : await source.getTrace(id).then((spans) => (spans ? { spans } : undefined));
+    if (!fetched) throw new CliError(`${backend} at ${values.from} has no trace ${id}`);
+    const traces = linkTraces(fetched.spans, { adjustSkew: values['adjust-skew'] === true }).filter((t) => traceIdKey(t.traceId) === traceIdKey(id));
+    const incomplete = fetched.incomplete;
+    const doc = { format: backend, ...(incomplete ? { incomplete } : {}), traces: traces.map(summarizeTrace) };
     if (values.json) io.stdout(JSON.stringify(doc, null, 2) + '\n');
-    else for (const t of doc.traces) io.stdout(`trace ${t.traceId}  ${t.spanCount} spans, ${t.depth} levels, services: ${t.services.join(', ')}\n${t.spans.map((s) => `  ${'  '.repeat(s.depth)}${s.name} [${s.service}]`).join('\n')}\n`);
+    else {
+      // An incomplete trace is never presented as complete: the first line says so, and why.
+      if (incomplete) io.stdout(`INCOMPLETE: ${backend} returned part of this trace: ${incomplete}\n`);
+      for (const t of doc.traces) io.stdout(`trace ${t.traceId}  ${t.spanCount} spans, ${t.depth} levels, services: ${t.services.join(', ')}\n${t.spans.map((s) => `  ${'  '.repeat(s.depth)}${s.name} [${s.service}]`).join('\n')}\n`);
+    }
   } catch (e) {
     if (e instanceof BackendError) throw new CliError(e.message);
     throw e;
   } finally {
     await source.dispose?.();
   }
+}
+
+/** A query source for --from/--backend (`local` is the local receiver's Zipkin API). */
+function sourceFor(backend: string, url: string, tenant: string | undefined, apiVersion: string | undefined): TraceSource {
+  const type = backend === 'local' ? 'zipkin' : backend;
+  if (type !== 'zipkin' && type !== 'tempo' && type !== 'jaeger') throw new CliError('--backend must be zipkin, tempo or jaeger');
+  try {
+    return createSource({ name: backend, type, url, tenant, apiVersion: apiVersion === 'v3' ? 'v3' : 'v1', auth: process.env.TRACE_EXPLORER_TOKEN ? 'bearer' : 'none' }, { secret: process.env.TRACE_EXPLORER_TOKEN });
+  } catch (e) {
+    throw new CliError(e instanceof Error ? e.message : String(e));
+  }
+}
+
+/** `--since 1h`, or `--start`/`--end` as epoch seconds or ISO dates, into the search's time range. */
+function timeRange(since: string | undefined, start: string | undefined, end: string | undefined): Pick<SearchQuery, 'lookbackMs' | 'endMs'> {
+  const when = (v: string, flag: string): number => {
+    const ms = /^\d+(\.\d+)?$/.test(v) ? Number(v) * 1000 : Date.parse(v);
+    if (!Number.isFinite(ms)) throw new CliError(`${flag} ${v} is neither epoch seconds nor a date`);
+    return ms;
+  };
+  if (since !== undefined) {
+    if (start !== undefined || end !== undefined) throw new CliError('give --since, or --start and --end, not both');
+    const us = parseDurationInput(since);
+    if (us === undefined || us <= 0) throw new CliError(`--since ${since} is not a duration like 15m, 1h or 2d`);
+    return { lookbackMs: us / 1000 };
+  }
+  if (start === undefined && end === undefined) return {};
+  if (start === undefined || end === undefined) throw new CliError('--start and --end go together');
+  const s = when(start, '--start');
+  const e = when(end, '--end');
+  if (e <= s) throw new CliError('--end must be after --start');
+  return { endMs: e, lookbackMs: e - s };
+}
+
+/** `search`: recent traces the way the Traces view lists them (the same source code path), newest first. */
+export async function search(io: CliIO, args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      from: { type: 'string' },
+      backend: { type: 'string' },
+      tenant: { type: 'string' },
+      'api-version': { type: 'string' },
+      service: { type: 'string' },
+      name: { type: 'string' },
+      tag: { type: 'string', multiple: true },
+      traceql: { type: 'string' },
+      'min-duration': { type: 'string' },
+      'max-duration': { type: 'string' },
+      limit: { type: 'string' },
+      since: { type: 'string' },
+      start: { type: 'string' },
+      end: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  });
+  if (!values.from) throw new CliError('search needs --from URL (the query API: Zipkin 9411, Tempo 3200, Jaeger 16686, or the local receiver)');
+  if (!values.backend) throw new CliError('search needs --backend tempo, zipkin, jaeger or local');
+  const duration = (v: string | undefined, flag: string): number | undefined => {
+    if (v === undefined) return undefined;
+    const us = parseDurationInput(v);
+    if (us === undefined) throw new CliError(`${flag} ${v} is not a duration like 100ms, 1.5s or 250us`);
+    return us;
+  };
+  const tags: Record<string, string> = {};
+  for (const t of values.tag ?? []) {
+    const eq = t.indexOf('=');
+    if (eq <= 0) throw new CliError(`--tag ${t} must be KEY=VALUE`);
+    tags[t.slice(0, eq)] = t.slice(eq + 1);
+  }
+  let limit: number | undefined;
+  if (values.limit !== undefined) {
+    limit = Number(values.limit);
+    if (!Number.isInteger(limit) || limit < 1) throw new CliError(`--limit ${values.limit} is not a positive whole number`);
+  }
+  const q: SearchQuery = {
+    service: values.service,
+    operation: values.name,
+    minDurationUs: duration(values['min-duration'], '--min-duration'),
+    maxDurationUs: duration(values['max-duration'], '--max-duration'),
+    ...(Object.keys(tags).length ? { tags } : {}),
+    traceql: values.traceql,
+    limit,
+    ...timeRange(values.since, values.start, values.end),
+  };
+  const source = sourceFor(values.backend, values.from, values.tenant, values['api-version']);
+  try {
+    // TraceQL compares typed values: a tag's value takes the type Tempo's tag-values answer gives it.
+    if (source instanceof TempoSource && q.tags && !q.traceql) q.tagTypes = await tempoTagTypes(source, q.tags);
+    const rows = await source.listTraces(q);
+    const query = source.queryText ? source.queryText(q) : JSON.stringify(Object.fromEntries(Object.entries(q).filter(([, v]) => v !== undefined)));
+    const traces = rows.map((r) => {
+      const known = (k: NonNullable<TraceSummaryRow['missing']>[number]): boolean => !r.missing?.includes(k);
+      return {
+        traceId: r.traceId,
+        ...(known('rootService') ? { rootService: r.rootService } : {}),
+        ...(known('rootName') ? { rootName: r.rootName } : {}),
+        startUs: r.startUs,
+        ...(known('durationUs') ? { durationUs: r.durationUs } : {}),
+        ...(known('spanCount') ? { spanCount: r.spanCount } : {}),
+        ...(known('errorCount') ? { errorCount: r.errorCount } : {}),
+      };
+    });
+    if (values.json) {
+      io.stdout(JSON.stringify({ query, traces }, null, 2) + '\n');
+      return;
+    }
+    io.stdout(`query: ${query}\n`);
+    for (const t of traces) {
+      const root = t.rootService !== undefined ? `${t.rootService}: ${t.rootName}` : '(root not yet received)';
+      const dur = t.durationUs !== undefined ? formatDuration(t.durationUs) : '<1 ms';
+      io.stdout(`${t.traceId}  ${new Date(t.startUs / 1000).toISOString()}  ${dur}  ${t.spanCount ?? '?'} spans${t.errorCount ? `, ${t.errorCount} errors` : ''}  ${root}\n`);
+    }
+    if (!traces.length) io.stdout('no traces\n');
+  } catch (e) {
+    if (e instanceof BackendError) throw new CliError(e.message);
+    throw e;
+  } finally {
+    await source.dispose?.();
+  }
+}
+
+/** The type Tempo's tag-values API gives each tag's value (none when it does not list that value). */
+async function tempoTagTypes(source: TempoSource, tags: Record<string, string>): Promise<Record<string, TempoValueType>> {
+  const out: Record<string, TempoValueType> = {};
+  for (const [key, value] of Object.entries(tags)) {
+    const field = traceqlField(key);
+    if (field.startsWith('.') || field in { name: 1 }) continue; // unscoped: the API wants a scope
+    try {
+      const hit = (await source.typedTagValues(field)).find((v) => v.value === value);
+      if (hit && isTempoValueType(hit.type)) out[key] = hit.type;
+    } catch {
+      // no suggestions: the value's look decides
+    }
+  }
+  return out;
 }
 
 /** Run the local receiver alone until interrupted; one line per batch received. */

@@ -126,8 +126,16 @@ function trim(n: number): string {
 
 /** "100ms", "1.5s", "250us", "2m" → µs; a bare number is milliseconds; undefined when not a duration. */
 export function parseDurationInput(text: string): number | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(us|µs|ms|s|m)?\s*$/.exec(text);
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(us|µs|ms|s|m|h|d)?\s*$/.exec(text);
   if (!m) return undefined;
-  const mult: Record<string, number> = { us: 1, µs: 1, ms: 1000, s: 1e6, m: 6e7 };
+  const mult: Record<string, number> = { us: 1, µs: 1, ms: 1000, s: 1e6, m: 6e7, h: 3.6e9, d: 8.64e10 };
   return Math.round(Number(m[1]) * mult[m[2] ?? 'ms']);
+}
+
+/** µs as a Go duration (Tempo's TraceQL, Jaeger's query parameters) in the largest whole unit. */
+export function goDuration(us: number): string {
+  const n = Math.max(0, Math.round(us));
+  if (n % 1_000_000 === 0 && n > 0) return `${n / 1_000_000}s`;
+  if (n % 1_000 === 0 && n > 0) return `${n / 1_000}ms`;
+  return `${n}us`;
 }

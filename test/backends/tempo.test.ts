@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { BackendError } from '../../src/node/http/backendError';
 import { createSource } from '../../src/node/sources/createSource';
-import { traceqlOf } from '../../src/node/sources/tempoSource';
+import { traceqlOf } from '../../src/shared/query/traceql';
 import { decodeTrace } from '../../src/shared/formats/detect';
 import { newSpan, type Span } from '../../src/shared/model';
 import { TempoSimulator } from '../peers/tempoSimulator';

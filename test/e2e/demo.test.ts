@@ -20,7 +20,8 @@ describe('the demo (npm start)', function () {
   });
   after(async () => {
     await browser?.close();
-    if (demo?.pid) process.kill(demo.pid, 'SIGTERM');
+    // The demo may have ended on its own (a failed build): nothing to stop then.
+    if (demo?.pid && demo.exitCode === null) process.kill(demo.pid, 'SIGTERM');
     await new Promise((r) => setTimeout(r, 500));
   });
 

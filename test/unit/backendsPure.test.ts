@@ -2,8 +2,8 @@
 import * as assert from 'node:assert/strict';
 import { ingestPlan, splitPosition } from '../../src/cli/remote';
 import { parseEndpoints } from '../../src/node/sources/endpointConfig';
-import { goDuration } from '../../src/node/sources/sourceCommon';
-import { traceqlOf } from '../../src/node/sources/tempoSource';
+import { goDuration } from '../../src/shared/time';
+import { traceqlOf } from '../../src/shared/query/traceql';
 import { zipkinQuery } from '../../src/node/sources/zipkinSource';
 import { decodeTrace } from '../../src/shared/formats/detect';
 import { linkTrace } from '../../src/shared/trace/link';

@@ -98,7 +98,8 @@ const tagArb: fc.Arbitrary<JTag> = fc.record({
   key: fc.string({ minLength: 1, maxLength: 12 }),
   value: fc.oneof(
     fc.record({ type: fc.constant('STRING' as const), v: fc.string({ maxLength: 20 }) }),
-    fc.record({ type: fc.constant('DOUBLE' as const), v: fc.double({ noNaN: true, noDefaultInfinity: true }) }),
+    // -0 leaves out: Apache Thrift's compact writer writes it as 0
+    fc.record({ type: fc.constant('DOUBLE' as const), v: fc.double({ noNaN: true, noDefaultInfinity: true }).map((x) => (x === 0 ? 0 : x)) }),
     fc.record({ type: fc.constant('BOOL' as const), v: fc.boolean() }),
     fc.record({ type: fc.constant('LONG' as const), v: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }).map((n) => n.toString(16).padStart(16, '0')) }),
     fc.record({ type: fc.constant('BINARY' as const), v: fc.uint8Array({ maxLength: 10 }) }),

@@ -7,8 +7,8 @@ describe('durations as people read and type them', () => {
     assert.equal(formatDuration(Number.NaN), '?');
   });
 
-  it('reads 100ms, 1.5s, 250us, 2m and a bare number as ms; refuses anything else', () => {
-    assert.deepEqual(['100ms', '1.5s', '250us', '250µs', '2m', '7', ' 3 ms '].map(parseDurationInput), [100_000, 1_500_000, 250, 250, 120_000_000, 7000, 3000]);
+  it('reads 100ms, 1.5s, 250us, 2m, 1h, 2d and a bare number as ms; refuses anything else', () => {
+    assert.deepEqual(['100ms', '1.5s', '250us', '250µs', '2m', '1h', '2d', '7', ' 3 ms '].map(parseDurationInput), [100_000, 1_500_000, 250, 250, 120_000_000, 3_600_000_000, 172_800_000_000, 7000, 3000]);
     for (const bad of ['', 'fast', '1.5.2s', '-3ms', '10 parsecs']) assert.equal(parseDurationInput(bad), undefined, bad);
   });
 });

@@ -8,7 +8,8 @@ import { normalizeTraceId } from '../../shared/ids';
 import type { Span } from '../../shared/model';
 import type { TraceSummaryRow } from '../../shared/store/traceStore';
 import type { HttpClient } from '../http/httpClient';
-import { decodeBody, goDuration, ingestFormatFor, postSpans, rowsOf } from './sourceCommon';
+import { goDuration } from '../../shared/time';
+import { decodeBody, ingestFormatFor, postSpans, rowsOf } from './sourceCommon';
 import { DEFAULT_LIMIT, type IngestResult, type SearchQuery, type TraceSource } from './traceSource';
 
 /** Without a service filter, recent traces are gathered from this many services at most. */

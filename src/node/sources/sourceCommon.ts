@@ -72,10 +72,3 @@ export function withDefaultPath(url: string, path: string): string {
   return u.toString();
 }
 
-/** µs as a Go duration (Tempo's TraceQL, Jaeger's query parameters) in the largest whole unit. */
-export function goDuration(us: number): string {
-  const n = Math.max(0, Math.round(us));
-  if (n % 1_000_000 === 0 && n > 0) return `${n / 1_000_000}s`;
-  if (n % 1_000 === 0 && n > 0) return `${n / 1_000}ms`;
-  return `${n}us`;
-}

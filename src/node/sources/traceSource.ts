@@ -4,6 +4,7 @@
  * AbortSignal (the extension turns its CancellationToken into one).
  */
 import type { Span } from '../../shared/model';
+import type { TempoValueType } from '../../shared/query/traceql';
 import type { TraceSummaryRow } from '../../shared/store/traceStore';
 
 export type SourceKind = 'local' | 'zipkin' | 'tempo' | 'jaeger';
@@ -17,6 +18,8 @@ export interface SearchQuery {
   maxDurationUs?: number;
   /** Span or resource attributes that must match (Zipkin annotationQuery, Jaeger tags, Tempo tags). */
   tags?: Record<string, string>;
+  /** Tempo: the type its tag-values answer gave each tag's value (TraceQL compares typed values). */
+  tagTypes?: Record<string, TempoValueType>;
   /** Tempo only: a TraceQL query; replaces the other filters. */
   traceql?: string;
   /** How far back to look (default 1 hour). */
@@ -35,6 +38,12 @@ export interface IngestResult {
   message?: string;
 }
 
+/** A trace as fetched, and why it is incomplete when the backend said it is (Tempo's PARTIAL). */
+export interface FetchedTrace {
+  spans: Span[];
+  incomplete?: string;
+}
+
 export interface TraceSource {
   readonly id: string;
   readonly label: string;
@@ -43,6 +52,10 @@ export interface TraceSource {
   listTraces(query: SearchQuery, signal?: AbortSignal): Promise<TraceSummaryRow[]>;
   /** The spans of one trace, or undefined when the source does not have it (yet). */
   getTrace(traceId: string, signal?: AbortSignal): Promise<Span[] | undefined>;
+  /** The same with what the backend said about completeness, where it says anything. */
+  fetchTrace?(traceId: string, signal?: AbortSignal): Promise<FetchedTrace | undefined>;
+  /** What a search sends, in the backend's own terms (Tempo: the TraceQL). */
+  queryText?(query: SearchQuery): string;
   services(signal?: AbortSignal): Promise<string[]>;
   /** Span names (operations) of a service, for filter suggestions. */
   operations(service: string, signal?: AbortSignal): Promise<string[]>;

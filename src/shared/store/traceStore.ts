@@ -21,6 +21,8 @@ export interface TraceSummaryRow {
   services: string[];
   /** When the store last received a span of this trace (ms since epoch, the store's clock). */
   updatedMs: number;
+  /** Fields the backend did not give (their value here is 0 or ''): shown as unknown, left out of JSON. */
+  missing?: Array<'durationUs' | 'spanCount' | 'errorCount' | 'rootService' | 'rootName'>;
 }
 
 export interface TraceQuery {
