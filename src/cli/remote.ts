@@ -260,7 +260,7 @@ export async function search(io: CliIO, args: string[]): Promise<void> {
     for (const t of traces) {
       const root = t.rootService !== undefined ? `${t.rootService}: ${t.rootName}` : '(root not yet received)';
       const dur = t.durationUs !== undefined ? formatDuration(t.durationUs) : '<1 ms';
-      io.stdout(`${t.traceId}  ${new Date(t.startUs / 1000).toISOString()}  ${dur}  ${t.spanCount ?? '?'} spans${t.errorCount ? `, ${t.errorCount} errors` : ''}  ${root}\n`);
+      io.stdout(`${t.traceId}  ${new Date(t.startUs / 1000).toISOString()}  ${dur}  ${t.spanCount ?? '?'} span${t.spanCount === 1 ? '' : 's'}${t.errorCount ? `, ${t.errorCount} error${t.errorCount === 1 ? '' : 's'}` : ''}  ${root}\n`);
     }
     if (!traces.length) io.stdout('no traces\n');
   } catch (e) {

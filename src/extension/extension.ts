@@ -12,6 +12,7 @@ import { TraceStore } from '../shared/store/traceStore';
 import { linkTraces } from '../shared/trace/link';
 import { formatDuration } from '../shared/time';
 import { LocalSource } from '../node/sources/localSource';
+import type { FetchedTrace, TraceSource } from '../node/sources/traceSource';
 import { EndpointRegistry } from './endpoints';
 import { withDelayedProgress } from './progress';
 import { pickFilter } from './filterPicker';
@@ -44,6 +45,13 @@ const LISTENER_NAMES: Record<ListenerName, string> = {
   'jaeger-binary': 'Jaeger UDP (binary)',
   'jaeger-http': 'Jaeger HTTP',
 };
+
+/** A trace and what its backend said about completeness (Tempo's PARTIAL), from any source. */
+async function fetchTrace(source: TraceSource, traceId: string, signal?: AbortSignal): Promise<FetchedTrace | undefined> {
+  if (source.fetchTrace) return source.fetchTrace(traceId, signal);
+  const spans = await source.getTrace(traceId, signal);
+  return spans ? { spans } : undefined;
+}
 
 /** Traces opened from files, kept so their panels survive a reload of the window. */
 const fileTraces = new Map<string, { spans: Span[]; label: string }>();
@@ -109,8 +117,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<TraceE
         return f ? { spans: f.spans, sourceLabel: f.label } : undefined;
       }
       const source = sourceById(sourceId);
-      const spans = await source?.getTrace(traceId, signal);
-      return spans && source ? { spans, sourceLabel: source.label } : undefined;
+      const fetched = source ? await fetchTrace(source, traceId, signal) : undefined;
+      return fetched && source ? { ...fetched, sourceLabel: source.label } : undefined;
     },
   };
   context.subscriptions.push(WaterfallPanel.register(deps));
@@ -157,13 +165,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<TraceE
     const source = sourceById(sourceId);
     if (!source) throw new Error(`no endpoint "${sourceId}"`);
     // Usually quick: the status bar shows it, and a slow load becomes a cancellable notification.
-    const spans = await withDelayedProgress(`Loading trace ${traceId} from ${source.label}…`, (signal) => source.getTrace(traceId, signal));
-    if (!spans?.length) {
+    const fetched = await withDelayedProgress(`Loading trace ${traceId} from ${source.label}…`, (signal) => fetchTrace(source, traceId, signal));
+    if (!fetched?.spans.length) {
       void vscode.window.showWarningMessage(`Trace Explorer: ${source.label} has no trace ${traceId}.`);
       return undefined;
     }
-    spanIndex.addTrace(source.id, spans);
-    return WaterfallPanel.show(deps, spans, source.id, source.label, selectSpanId);
+    spanIndex.addTrace(source.id, fetched.spans);
+    return WaterfallPanel.show(deps, fetched.spans, source.id, source.label, selectSpanId, fetched.incomplete);
   };
 
   const command = (id: string, fn: (...args: never[]) => unknown): void => {

@@ -3,7 +3,9 @@
  * backend (services, operations, tag names and values). One menu, one filter at a time, until Apply.
  */
 import * as vscode from 'vscode';
+import { TempoSource } from '../node/sources/tempoSource';
 import type { SearchQuery, TraceSource } from '../node/sources/traceSource';
+import { guessValueType, INTRINSICS, intrinsicType, isTempoValueType, KEYWORDS, traceqlField, traceqlLiteral } from '../shared/query/traceql';
 import { formatDuration, parseDurationInput } from '../shared/time';
 import { signalOf } from './endpoints';
 
@@ -15,9 +17,33 @@ const LOOKBACKS: Array<[string, number]> = [
   ['last 7 days', 7 * 24 * 3_600_000],
 ];
 
-/** One line for the endpoint row: what the filter restricts, or '' when it restricts nothing. */
-export function describeFilter(q: SearchQuery): string {
+/** What a search of this source sends when nothing is chosen, for the Time range item. */
+function defaultRange(source: TraceSource): string {
+  switch (source.kind) {
+    case 'local':
+      return 'everything kept';
+    case 'tempo':
+      return 'recent data not yet flushed (Tempo\u2019s default; no range sent)';
+    case 'zipkin':
+      return 'Zipkin\u2019s default lookback';
+    case 'jaeger':
+      return 'Jaeger\u2019s default';
+  }
+}
+
+/**
+ * One line for the endpoint row: what the filter restricts, or '' when it restricts nothing. For Tempo
+ * it is the TraceQL the search sends, since that is what decides what matches.
+ */
+export function describeFilter(q: SearchQuery, source?: Pick<TraceSource, 'queryText'>): string {
   const parts: string[] = [];
+  const restricts = !!(q.traceql || q.service || q.operation || q.minDurationUs !== undefined || q.maxDurationUs !== undefined || Object.keys(q.tags ?? {}).length);
+  if (source?.queryText && restricts) {
+    parts.push(source.queryText(q));
+    if (q.lookbackMs !== undefined) parts.push(LOOKBACKS.find(([, ms]) => ms === q.lookbackMs)?.[0] ?? `last ${formatDuration(q.lookbackMs * 1000)}`);
+    if (q.limit !== undefined) parts.push(`limit ${q.limit}`);
+    return parts.join(', ');
+  }
   if (q.traceql) parts.push(q.traceql);
   if (q.service) parts.push(`service=${q.service}`);
   if (q.operation) parts.push(`op=${q.operation}`);
@@ -29,33 +55,44 @@ export function describeFilter(q: SearchQuery): string {
   return parts.join(', ');
 }
 
-async function suggest(title: string, load: (signal?: AbortSignal) => Promise<string[]>, current?: string): Promise<string | undefined | null> {
-  const qp = vscode.window.createQuickPick();
+interface Suggestion {
+  value: string;
+  /** Tempo's type of the value (int, bool, keyword, …), shown beside it. */
+  type?: string;
+}
+
+async function suggest(title: string, load: (signal?: AbortSignal) => Promise<Array<string | Suggestion>>, current?: string): Promise<string | undefined | null> {
+  return (await suggestTyped(title, load, current))?.value ?? null;
+}
+
+/** A quick pick of values the backend knows (typed where it says), or one typed in; null when dismissed. */
+async function suggestTyped(title: string, load: (signal?: AbortSignal) => Promise<Array<string | Suggestion>>, current?: string): Promise<Suggestion | null> {
+  const qp = vscode.window.createQuickPick<vscode.QuickPickItem & { value: string; type?: string }>();
   qp.title = title;
   qp.placeholder = 'Type a value or choose one the backend knows (Escape: back)';
   qp.busy = true;
   const cts = new vscode.CancellationTokenSource();
   const values = load(signalOf(cts.token)).catch((e: unknown) => {
     qp.placeholder = `No suggestions (${e instanceof Error ? e.message : String(e)}); type a value`;
-    return [] as string[];
+    return [] as Suggestion[];
   });
   const clear = current ? [{ label: '$(close) Any', description: `clear "${current}"`, value: '' }] : [];
-  const itemsFor = (typed: string): Array<vscode.QuickPickItem & { value: string }> => {
-    const typedItem = typed && !known.includes(typed) ? [{ label: typed, description: 'as typed', value: typed }] : [];
-    return [...typedItem, ...clear, ...known.map((v) => ({ label: v, value: v }))];
+  let known: Suggestion[] = [];
+  const itemsFor = (typed: string): Array<vscode.QuickPickItem & { value: string; type?: string }> => {
+    const typedItem = typed && !known.some((k) => k.value === typed) ? [{ label: typed, description: 'as typed', value: typed }] : [];
+    return [...typedItem, ...clear, ...known.map((v) => ({ label: v.value, value: v.value, type: v.type, ...(v.type ? { description: v.type } : {}) }))];
   };
-  let known: string[] = [];
   qp.items = itemsFor('');
   void values.then((v) => {
-    known = v;
+    known = v.map((x) => (typeof x === 'string' ? { value: x } : x));
     qp.items = itemsFor(qp.value);
     qp.busy = false;
   });
   qp.onDidChangeValue((v) => (qp.items = itemsFor(v)));
   return new Promise((resolve) => {
     qp.onDidAccept(() => {
-      const item = qp.selectedItems[0] as (vscode.QuickPickItem & { value: string }) | undefined;
-      resolve(item ? item.value : qp.value);
+      const item = qp.selectedItems[0];
+      resolve(item ? { value: item.value, ...(item.type ? { type: item.type } : {}) } : { value: qp.value });
       qp.hide();
     });
     qp.onDidHide(() => {
@@ -74,14 +111,14 @@ export async function pickFilter(source: TraceSource, current: SearchQuery): Pro
   for (;;) {
     type Action = 'apply' | 'service' | 'operation' | 'min' | 'max' | 'tag' | 'traceql' | 'range' | 'limit' | 'clear';
     const items: Array<vscode.QuickPickItem & { action: Action }> = [
-      { label: '$(check) Apply', description: describeFilter(q) || 'no filter', action: 'apply' },
+      { label: '$(check) Apply', description: describeFilter(q, source) || 'no filter', action: 'apply' },
       { label: '$(server-process) Service', description: q.service ?? 'any', action: 'service' },
       { label: '$(symbol-method) Operation', description: q.operation ?? 'any', action: 'operation' },
       { label: '$(watch) Min duration', description: q.minDurationUs !== undefined ? formatDuration(q.minDurationUs) : 'none', action: 'min' },
       { label: '$(watch) Max duration', description: q.maxDurationUs !== undefined ? formatDuration(q.maxDurationUs) : 'none', action: 'max' },
       { label: '$(tag) Tag', description: Object.entries(q.tags ?? {}).map(([k, v]) => `${k}=${v}`).join(', ') || 'none', action: 'tag' },
-      ...(source.kind === 'tempo' ? [{ label: '$(filter) TraceQL', description: q.traceql ?? 'none (built from the filters above)', action: 'traceql' as const }] : []),
-      { label: '$(history) Time range', description: q.lookbackMs !== undefined ? describeFilter({ lookbackMs: q.lookbackMs }) : source.kind === 'local' ? 'everything kept' : 'last hour', action: 'range' },
+      ...(source.queryText ? [{ label: '$(filter) TraceQL (edit what is sent)', description: q.traceql ?? source.queryText(q), detail: q.traceql ? 'your own query: it replaces the filters above' : 'built from the filters above', action: 'traceql' as const }] : []),
+      { label: '$(history) Time range', description: q.lookbackMs !== undefined ? describeFilter({ lookbackMs: q.lookbackMs }) : defaultRange(source), action: 'range' },
       { label: '$(list-ordered) Limit', description: String(q.limit ?? 'default'), action: 'limit' },
       { label: '$(clear-all) Clear all filters', action: 'clear' },
     ];
@@ -90,6 +127,7 @@ export async function pickFilter(source: TraceSource, current: SearchQuery): Pro
     switch (pick.action) {
       case 'apply':
         if (q.tags && !Object.keys(q.tags).length) delete q.tags;
+        if (q.tagTypes && !Object.keys(q.tagTypes).length) delete q.tagTypes;
         return q;
       case 'clear':
         q = {};
@@ -112,18 +150,42 @@ export async function pickFilter(source: TraceSource, current: SearchQuery): Pro
         break;
       }
       case 'tag': {
-        const name = await suggest('Tag name', async (s) => (source.tagNames ? source.tagNames(s) : []));
+        const name = await suggest('Tag name', (s) => tagNameSuggestions(source, s));
         if (!name) break;
-        const value = await suggest(`Value of ${name}`, async (s) => (source.tagValues ? source.tagValues(name, s) : []));
-        if (value === null || value === undefined) break;
+        const picked = await suggestTyped(`Value of ${name}`, (s) => tagValueSuggestions(source, name, s));
+        if (!picked) break;
         q.tags = { ...(q.tags ?? {}) };
-        if (value === '' && name in q.tags) delete q.tags[name];
-        else q.tags[name] = value;
+        q.tagTypes = { ...(q.tagTypes ?? {}) };
+        if (picked.value === '') {
+          delete q.tags[name];
+          delete q.tagTypes[name];
+          break;
+        }
+        if (source.kind === 'tempo') {
+          // TraceQL compares typed values: a value Tempo typed keeps its type; one typed in takes its look.
+          const field = traceqlField(name);
+          const type = intrinsicType(field) ?? (picked.type && isTempoValueType(picked.type) ? picked.type : guessValueType(picked.value));
+          try {
+            traceqlLiteral(picked.value, type, field);
+          } catch (e) {
+            void vscode.window.showWarningMessage(`Trace Explorer: ${(e as Error).message}`);
+            break;
+          }
+          q.tagTypes[name] = type;
+        }
+        q.tags[name] = picked.value;
         break;
       }
       case 'traceql': {
-        const text = await vscode.window.showInputBox({ title: 'TraceQL', value: q.traceql ?? '{ }', prompt: 'e.g. { resource.service.name = "api" && status = error } (empty: none)' });
-        if (text !== undefined) q.traceql = text.trim() || undefined;
+        // Start from what would be sent, so the user edits the real query.
+        const text = await vscode.window.showInputBox({
+          title: 'TraceQL sent to Tempo',
+          value: q.traceql ?? source.queryText?.(q) ?? '{}',
+          prompt: 'e.g. { resource.service.name = "api" && status = error } with (most_recent=true). Empty: build it from the filters again',
+        });
+        if (text === undefined) break;
+        const built = source.queryText?.({ ...q, traceql: undefined });
+        q.traceql = text.trim() && text.trim() !== built ? text.trim() : undefined;
         break;
       }
       case 'range': {
@@ -138,4 +200,21 @@ export async function pickFilter(source: TraceSource, current: SearchQuery): Pro
       }
     }
   }
+}
+
+/** Tag names the backend lists; for Tempo, also every intrinsic (bare) even before data has them. */
+async function tagNameSuggestions(source: TraceSource, signal?: AbortSignal): Promise<Suggestion[]> {
+  const names = source.tagNames ? await source.tagNames(signal) : [];
+  const all = source.kind === 'tempo' ? [...new Set([...names, ...Object.keys(INTRINSICS)])].sort() : names;
+  return all.map((value) => (source.kind === 'tempo' && value in INTRINSICS ? { value, type: 'intrinsic' } : { value }));
+}
+
+/** Values with Tempo's type for each; the keywords of status and kind even when the backend lists none. */
+async function tagValueSuggestions(source: TraceSource, name: string, signal?: AbortSignal): Promise<Suggestion[]> {
+  if (source instanceof TempoSource) {
+    const keywords = KEYWORDS[name];
+    if (keywords) return keywords.map((value) => ({ value, type: 'keyword' }));
+    return source.typedTagValues(name, signal);
+  }
+  return source.tagValues ? (await source.tagValues(name, signal)).map((value) => ({ value })) : [];
 }

@@ -77,7 +77,7 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<Node>, vscode
         item.id = `endpoint:${node.source.id}`;
         item.iconPath = new vscode.ThemeIcon(node.source.kind === 'local' ? 'radio-tower' : 'server');
         const st = this.state.get(node.source.id);
-        const filter = describeFilter(this.filter(node.source.id));
+        const filter = describeFilter(this.filter(node.source.id), node.source);
         const count = st?.error ? 'error' : st ? `${st.rows.length} trace${st.rows.length === 1 ? '' : 's'}` : '';
         item.description = [count, filter && `filter: ${filter}`].filter(Boolean).join(' · ');
         item.tooltip = `${node.source.describe()}${filter ? `\nFilter: ${filter}` : ''}`;

@@ -27,7 +27,7 @@ export interface WaterfallDeps {
   log: vscode.LogOutputChannel;
   opener: SourceOpener;
   /** Spans of a trace from a source, for revival after a window reload and for "Reload". */
-  load(sourceId: string, traceId: string, signal?: AbortSignal): Promise<{ spans: Span[]; sourceLabel: string } | undefined>;
+  load(sourceId: string, traceId: string, signal?: AbortSignal): Promise<{ spans: Span[]; sourceLabel: string; incomplete?: string } | undefined>;
   /** Journey 3 from the waterfall: post these spans again (the user picks endpoint and mode). */
   sendAgain(spans: readonly Span[], label: string): Promise<boolean>;
 }
@@ -38,19 +38,23 @@ export class WaterfallPanel implements vscode.Disposable {
   private adjustSkew: boolean;
   private ready = false;
   private readonly disposables: vscode.Disposable[] = [];
+  /** Why the backend's answer is not the whole trace, when it said so. */
+  incomplete: string | undefined;
 
   /** Show a trace, reusing its panel when it is already open. */
-  static show(deps: WaterfallDeps, spans: Span[], sourceId: string, sourceLabel: string, selectSpanId?: string): WaterfallPanel {
+  static show(deps: WaterfallDeps, spans: Span[], sourceId: string, sourceLabel: string, selectSpanId?: string, incomplete?: string): WaterfallPanel {
     const trace = linkTrace(spans, { adjustSkew: adjustSkewDefault() });
     const key = `${sourceId}/${trace.traceId}`;
     const existing = WaterfallPanel.panels.get(key);
     if (existing) {
-      existing.update(spans, selectSpanId);
+      existing.update(spans, selectSpanId, incomplete);
       existing.panel.reveal();
       return existing;
     }
     const panel = vscode.window.createWebviewPanel(WATERFALL_VIEW_TYPE, titleOf(trace), vscode.ViewColumn.Active, options(deps.extensionUri));
-    return new WaterfallPanel(deps, panel, spans, trace, sourceId, sourceLabel, selectSpanId);
+    const created = new WaterfallPanel(deps, panel, spans, trace, sourceId, sourceLabel, selectSpanId);
+    created.incomplete = incomplete;
+    return created;
   }
 
   static register(deps: WaterfallDeps): vscode.Disposable {
@@ -65,7 +69,7 @@ export class WaterfallPanel implements vscode.Disposable {
           return;
         }
         const trace = linkTrace(loaded.spans, { adjustSkew: adjustSkewDefault() });
-        new WaterfallPanel(deps, panel, loaded.spans, trace, s.sourceId, loaded.sourceLabel);
+        new WaterfallPanel(deps, panel, loaded.spans, trace, s.sourceId, loaded.sourceLabel).incomplete = loaded.incomplete;
       },
     });
   }
@@ -107,8 +111,9 @@ export class WaterfallPanel implements vscode.Disposable {
   }
 
   /** New spans for the same trace (a refresh, or more spans arrived). */
-  update(spans: Span[], selectSpanId?: string): void {
+  update(spans: Span[], selectSpanId?: string, incomplete?: string): void {
     this.spans = spans;
+    this.incomplete = incomplete;
     this.trace = linkTrace(spans, { adjustSkew: this.adjustSkew });
     this.pendingSelect = selectSpanId;
     if (this.ready) this.postTrace();
@@ -123,12 +128,12 @@ export class WaterfallPanel implements vscode.Disposable {
     const before = this.spans.length;
     const loaded = await withDelayedProgress(`Reloading trace ${this.trace.traceId} from ${this.sourceLabel}…`, (signal) => this.deps.load(this.sourceId, this.trace.traceId, signal));
     if (!loaded?.spans.length) throw new Error(`${this.sourceLabel} no longer has trace ${this.trace.traceId}; what is shown is what it had before`);
-    this.update(loaded.spans);
+    this.update(loaded.spans, undefined, loaded.incomplete);
     return { spanCount: loaded.spans.length, added: loaded.spans.length - before };
   }
 
   private postTrace(): void {
-    const data = { ...toWaterfallData(this.trace, this.sourceLabel), reloadable: this.sourceId !== 'file', sourceId: this.sourceId };
+    const data = { ...toWaterfallData(this.trace, this.sourceLabel), reloadable: this.sourceId !== 'file', sourceId: this.sourceId, ...(this.incomplete ? { incomplete: this.incomplete } : {}) };
     this.panel.title = titleOf(this.trace);
     void this.post({ type: 'trace', data, selectSpanId: this.pendingSelect });
     this.pendingSelect = undefined;

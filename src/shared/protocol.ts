@@ -38,6 +38,8 @@ export interface WaterfallData {
   skewAdjusted: boolean;
   /** The trace came from an endpoint that can be asked again (not from a file). */
   reloadable?: boolean;
+  /** Why the trace is incomplete, when its backend said it is (Tempo's PARTIAL). */
+  incomplete?: string;
   /** Which endpoint (or "file") the trace came from, kept in the webview's state so the panel can be revived after VS Code restarts. */
   sourceId?: string;
 }

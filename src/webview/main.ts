@@ -55,6 +55,7 @@ const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) 
 document.body.append(
   el('header', { id: 'header' },
     el('div', { id: 'titlebar' }, el('span', { id: 'title' }, 'Loading trace…'), el('span', { id: 'meta' })),
+    el('div', { id: 'incomplete', role: 'alert', hidden: '' }),
     el('div', { id: 'toolbar', role: 'toolbar', 'aria-label': 'Waterfall tools' },
       el('input', { id: 'search', type: 'search', placeholder: 'Search spans: words, "a phrase", key=value', 'aria-label': 'Search spans', spellcheck: 'false' }),
       el('button', { id: 'prev', title: 'Previous match (Shift+Enter)', 'aria-label': 'Previous match' }, '↑'),
@@ -701,6 +702,10 @@ function showTrace(data: WaterfallData, selectSpanId?: string): void {
   $('meta').textContent = ` ${data.traceId} · ${data.rowCount} span${data.rowCount === 1 ? '' : 's'} · ${formatDuration(data.durationUs)} · ${data.services.length} service${data.services.length === 1 ? '' : 's'} · ${data.source}`;
   $<HTMLInputElement>('skew').checked = data.skewAdjusted;
   $('reload').hidden = !data.reloadable;
+  // A backend that returned part of the trace said so: never present it as complete.
+  const incomplete = $('incomplete');
+  incomplete.hidden = !data.incomplete;
+  incomplete.textContent = data.incomplete ? `⚠ Incomplete trace: ${data.source} returned only part of it: ${data.incomplete}` : '';
   status(data.warnings.length ? `${data.warnings.length} repair${data.warnings.length === 1 ? '' : 's'} in this trace (rows marked ⚠ or ⇄); select a row to see them.` : '');
   renderAll();
   rowsEl.scrollTop = keepScroll;

@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { newSpan, type Span } from '../../src/shared/model';
 import { TempoSimulator } from '../peers/tempoSimulator';
 import { freePort } from '../peers/realPeers';
 
@@ -127,6 +128,51 @@ describe('trace-explorer serve, send and get', function () {
       const missing = await run(['get', 'abcdef', '--from', sim.queryUrl, '--backend', 'tempo']);
       assert.equal(missing.code, 2);
       assert.match(missing.stderr, /tempo at .* has no trace 0000000000abcdef/);
+    } finally {
+      await sim.stop();
+    }
+  });
+
+  it('search --backend tempo lists the newest traces with the TraceQL it sent, a tag typed by Tempo\u2019s tag values, and leaves out what Tempo did not give', async () => {
+    const sim = await new TempoSimulator().start();
+    try {
+      const now = Date.now() * 1000;
+      const mk = (id: string, startUs: number, durationUs: number, attributes: Span['attributes'] = []): Span => ({ ...newSpan(id.padStart(32, '0'), '0000000000000001'), name: 'GET /x', service: 'web', startUs, durationUs, attributes });
+      sim.add([mk('a1', now - 3e6, 2500, [{ key: 'http.status_code', value: 500 }])]);
+      sim.add([mk('a2', now - 2e6, 400, [{ key: 'http.status_code', value: 200 }])]);
+      sim.add([mk('a3', now - 1e6, 7000, [{ key: 'http.status_code', value: 500 }])]);
+      const r = await run(['search', '--from', sim.queryUrl, '--backend', 'tempo', '--tag', 'span.http.status_code=500', '--since', '1h', '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      const doc = JSON.parse(r.stdout);
+      assert.equal(doc.query, '{ span.http.status_code = 500 } with (most_recent=true)');
+      assert.deepEqual(doc.traces.map((t: { traceId: string }) => t.traceId.slice(-2)), ['a3', 'a1'], 'newest first');
+      assert.deepEqual(Object.keys(doc.traces[0]).sort(), ['durationUs', 'errorCount', 'rootName', 'rootService', 'spanCount', 'startUs', 'traceId']);
+      assert.equal(doc.traces[0].durationUs, 7000);
+      const all = JSON.parse((await run(['search', '--from', sim.queryUrl, '--backend', 'tempo', '--json'])).stdout);
+      const short = all.traces.find((t: { traceId: string }) => t.traceId.endsWith('a2'));
+      assert.equal('durationUs' in short, false, 'Tempo gives no durationMs under 1 ms: left out, not zero');
+      const bad = await run(['search', '--from', sim.queryUrl, '--backend', 'tempo', '--traceql', '{ status = "error" }']);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /HTTP 400: invalid TraceQL query: binary operations must operate on the same type/);
+    } finally {
+      await sim.stop();
+    }
+  });
+
+  it('search --backend local reads the local receiver the same way; get of a PARTIAL Tempo trace says INCOMPLETE and why', async () => {
+    const local = await run(['search', '--from', `http://127.0.0.1:${zipkinPort}`, '--backend', 'local', '--service', 'shell script', '--json']);
+    assert.equal(local.code, 0, local.stderr);
+    const doc = JSON.parse(local.stdout);
+    assert.ok(doc.traces.some((t: { traceId: string }) => t.traceId === '0123456789abcde0'), local.stdout);
+    const sim = await new TempoSimulator({ maxSpansPerTrace: 1 }).start();
+    try {
+      const send = await run(['send', join(EX, 'zipkin-data-model-trace.json'), '--to', `${sim.otlpUrl}/v1/traces`, '--backend', 'tempo']);
+      assert.equal(send.code, 0, send.stderr);
+      const g = await run(['get', '5982fe77008310cc80f1da5e10147517', '--from', sim.queryUrl, '--backend', 'tempo']);
+      assert.equal(g.code, 0, g.stderr);
+      assert.match(g.stdout, /^INCOMPLETE: tempo returned part of this trace: Trace exceeds maximum size of 100 bytes, a partial trace is returned\n/);
+      const j = JSON.parse((await run(['get', '5982fe77008310cc80f1da5e10147517', '--from', sim.queryUrl, '--backend', 'tempo', '--json'])).stdout);
+      assert.match(j.incomplete, /partial trace is returned/);
     } finally {
       await sim.stop();
     }

@@ -29,6 +29,8 @@ declare global {
     __host: HostRecord;
     /** Milliseconds the host waits before answering a details request, to stand in for a busy host. */
     __detailsDelayMs?: number;
+    /** What the backend said about an incomplete trace (Tempo's PARTIAL), if anything. */
+    __INCOMPLETE__?: string;
     acquireVsCodeApi: () => unknown;
   }
 }
@@ -39,7 +41,7 @@ let spans = decodeTrace(window.__TRACE_TEXT__).spans;
 let trace = linkTrace(spans);
 
 function pageData(): WaterfallData {
-  return { ...toWaterfallData(trace, 'test page'), reloadable: window.__RELOAD_TEXT__ !== undefined, sourceId: 'page' };
+  return { ...toWaterfallData(trace, 'test page'), reloadable: window.__RELOAD_TEXT__ !== undefined, sourceId: 'page', ...(window.__INCOMPLETE__ ? { incomplete: window.__INCOMPLETE__ } : {}) };
 }
 
 function toPage(message: ToWebview): void {

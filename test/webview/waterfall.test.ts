@@ -279,6 +279,21 @@ describe('waterfall webview (plain page, headless Chromium)', function () {
     await page.close();
   });
 
+  it('says a trace is incomplete, and why, when its backend returned only part of it; a whole trace shows no such line', async () => {
+    const whole = await openTracePage(browser, server, example('examples/zipkin-data-model-trace.json'));
+    assert.equal(await whole.isVisible('#incomplete'), false);
+    await whole.close();
+    const page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
+    await page.addInitScript(() => ((window as unknown as { __INCOMPLETE__: string }).__INCOMPLETE__ = 'Trace exceeds maximum size of 200 bytes, a partial trace is returned'));
+    await page.addInitScript((text) => ((window as unknown as { __TRACE_TEXT__: string }).__TRACE_TEXT__ = text), example('examples/zipkin-data-model-trace.json'));
+    await page.goto(server.url);
+    await page.waitForSelector('body[data-ready="true"]');
+    assert.equal(await page.getAttribute('#incomplete', 'role'), 'alert');
+    assert.equal(await page.textContent('#incomplete'), '⚠ Incomplete trace: test page returned only part of it: Trace exceeds maximum size of 200 bytes, a partial trace is returned');
+    await page.screenshot({ path: join(SHOTS, 'incomplete-trace.png') });
+    await page.close();
+  });
+
   it('shows a span reported in pieces as one row whose details list the pieces, the server half under its client half', async () => {
     const page = await openTracePage(browser, server, example('zipkin-b3-pieces.json'));
     // root, client half, shared server half (+ its database call), and the follow-up request beside it

@@ -18,6 +18,7 @@ export function run(): Promise<void> {
   require('./send.test');
   require('./jump.test');
   require('./commands.test');
+  require('./tempo.test');
   /* eslint-enable @typescript-eslint/no-require-imports */
   return new Promise((resolve, reject) => {
     mocha.run((failures) => (failures ? reject(new Error(`${failures} integration test(s) failed`)) : resolve()));
