@@ -294,11 +294,14 @@ export async function serve(io: CliIO, args: string[]): Promise<void> {
     options: {
       'otlp-port': { type: 'string' },
       'zipkin-port': { type: 'string' },
+      'grpc-port': { type: 'string' },
       'jaeger-compact-port': { type: 'string' },
       'jaeger-binary-port': { type: 'string' },
       'jaeger-http-port': { type: 'string' },
       'max-spans': { type: 'string' },
       host: { type: 'string' },
+      'allow-host': { type: 'string', multiple: true },
+      'cors-origin': { type: 'string', multiple: true },
     },
   });
   const port = (v: string | undefined, d: number): number => {
@@ -311,17 +314,22 @@ export async function serve(io: CliIO, args: string[]): Promise<void> {
   const receiver = new LocalReceiver(store, {
     otlpPort: port(values['otlp-port'], 4318),
     zipkinPort: port(values['zipkin-port'], 9411),
-    // For the Jaeger ports 0 means off, as in the extension's settings.
+    // For the gRPC and Jaeger ports 0 means off, as in the extension's settings.
+    grpcPort: port(values['grpc-port'], 4317) || null,
     jaegerCompactPort: port(values['jaeger-compact-port'], 6831) || null,
     jaegerBinaryPort: port(values['jaeger-binary-port'], 6832) || null,
     jaegerHttpPort: port(values['jaeger-http-port'], 14268) || null,
     host: values.host,
+    // Requests must name the loopback, the address served on, or a name given with --allow-host.
+    allowedHosts: [...(values['allow-host'] ?? []), ...(values.host && values.host !== '0.0.0.0' && values.host !== '::' ? [values.host] : [])],
+    ...(values['cors-origin'] ? { corsOrigins: values['cors-origin'] } : {}),
     log: (l) => io.stderr(l + '\n'),
   });
   const results = await receiver.start();
   const host = values.host ?? '127.0.0.1';
   const where: Record<ListenerName, (p: number) => string> = {
     otlp: (p) => `OTLP/HTTP receiver on http://${host}:${p}/v1/traces (also Zipkin v2 JSON and the Zipkin query API)`,
+    grpc: (p) => `OTLP/gRPC receiver on ${host}:${p}`,
     zipkin: (p) => `Zipkin receiver on http://${host}:${p}/api/v2/spans (and the Zipkin query API /api/v2/...)`,
     'jaeger-compact': (p) => `Jaeger agent (Thrift compact) on udp://${host}:${p}`,
     'jaeger-binary': (p) => `Jaeger agent (Thrift binary) on udp://${host}:${p}`,

@@ -3,6 +3,7 @@
  * (binding two loopback ports is cheap); traces are decoded and linked when a view or command asks.
  */
 import * as vscode from 'vscode';
+import { DEFAULT_CORS_ORIGINS } from '../node/localGuard';
 import { LocalReceiver, type ListenerName } from '../node/receiver';
 import { TraceDecodeError } from '../shared/errors';
 import { FORMAT_NAMES, decodeTrace } from '../shared/formats/detect';
@@ -40,6 +41,7 @@ export interface TraceExplorerApi {
 
 const LISTENER_NAMES: Record<ListenerName, string> = {
   otlp: 'OTLP/HTTP',
+  grpc: 'OTLP/gRPC',
   zipkin: 'Zipkin',
   'jaeger-compact': 'Jaeger UDP (compact)',
   'jaeger-binary': 'Jaeger UDP (binary)',
@@ -69,13 +71,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<TraceE
   const sourceById = (id: string): ReturnType<EndpointRegistry['byId']> => endpoints.byId(id);
 
   // The local receiver: a port in use is reported, never fatal.
-  const jaegerPort = (key: string, d: number): number | null => config().get<number>(key, d) || null; // 0 = off
+  const jaegerPort = (key: string, d: number): number | null => config().get<number>(key, d) || null; // 0 = off (gRPC and Jaeger ports)
   const receiver = new LocalReceiver(store, {
     otlpPort: config().get<number>('local.otlpPort', 4318),
     zipkinPort: config().get<number>('local.zipkinPort', 9411),
+    grpcPort: jaegerPort('local.grpcPort', 4317),
     jaegerCompactPort: jaegerPort('local.jaegerCompactPort', 6831),
     jaegerBinaryPort: jaegerPort('local.jaegerBinaryPort', 6832),
     jaegerHttpPort: jaegerPort('local.jaegerHttpPort', 14268),
+    allowedHosts: config().get<string[]>('local.allowedHosts', []),
+    corsOrigins: config().get<string[]>('local.corsOrigins', [...DEFAULT_CORS_ORIGINS]),
     log: (line) => log.warn(line),
   });
   local.udp = receiver.udp;

@@ -19,8 +19,10 @@ import { encodeZipkin } from '../shared/formats/zipkin';
 import { normalizeTraceId } from '../shared/ids';
 import type { Span } from '../shared/model';
 import type { TraceStore } from '../shared/store/traceStore';
+import { GrpcReceiver } from './grpcReceiver';
+import { checkRequest, preflightHeaders, type GuardOptions } from './localGuard';
 
-export interface ReceiverOptions {
+export interface ReceiverOptions extends GuardOptions {
   /** OTLP/HTTP port (4318 by convention); 0 picks a free one. */
   otlpPort: number;
   /** Zipkin port (9411 by convention); 0 picks a free one; null serves Zipkin on the OTLP port only. */
@@ -32,17 +34,20 @@ export interface ReceiverOptions {
   jaegerCompactPort?: number | null;
   jaegerBinaryPort?: number | null;
   jaegerHttpPort?: number | null;
+  /** OTLP/gRPC (4317 by convention). null or absent = off; 0 picks a free port. */
+  grpcPort?: number | null;
   host?: string;
   /** Largest request body accepted (default 64 MiB); larger ones get 413. */
   maxBodyBytes?: number;
   log?: (line: string) => void;
 }
 
-export type ListenerName = 'otlp' | 'zipkin' | 'jaeger-compact' | 'jaeger-binary' | 'jaeger-http';
+export type ListenerName = 'otlp' | 'grpc' | 'zipkin' | 'jaeger-compact' | 'jaeger-binary' | 'jaeger-http';
 
 /** The setting that names each listener's port, for messages. */
 export const PORT_SETTINGS: Record<ListenerName, string> = {
   otlp: 'traceExplorer.local.otlpPort',
+  grpc: 'traceExplorer.local.grpcPort',
   zipkin: 'traceExplorer.local.zipkinPort',
   'jaeger-compact': 'traceExplorer.local.jaegerCompactPort',
   'jaeger-binary': 'traceExplorer.local.jaegerBinaryPort',
@@ -69,6 +74,7 @@ const MAX_LOGGED_SOURCES = 256;
 export class LocalReceiver {
   private readonly servers: Server[] = [];
   private readonly sockets: Socket[] = [];
+  private grpc: GrpcReceiver | undefined;
   private readonly loggedSources = new Set<string>();
   received = 0;
   readonly udp: UdpStats = { datagrams: 0, spans: 0, refused: 0 };
@@ -102,10 +108,37 @@ export class LocalReceiver {
         results.push({ name, error: listenError(e, name, host, port) });
       }
     }
+    const grpcPort = this.options.grpcPort;
+    if (grpcPort !== null && grpcPort !== undefined) results.push(await this.listenGrpc(host, grpcPort));
     for (const [name, port] of [['jaeger-compact', this.options.jaegerCompactPort], ['jaeger-binary', this.options.jaegerBinaryPort]] as const) {
       if (port !== null && port !== undefined) results.push(await this.listenUdp(name, host, port));
     }
     return results;
+  }
+
+  private async listenGrpc(host: string, port: number): Promise<ListenResult> {
+    const grpc = new GrpcReceiver({
+      host,
+      port,
+      maxMessageBytes: this.options.maxBodyBytes ?? 64 * 1024 * 1024,
+      allowedHosts: this.options.allowedHosts,
+      corsOrigins: this.options.corsOrigins,
+      accept: (parts) => this.keepEncoded(parts),
+      log: this.options.log,
+    });
+    try {
+      const bound = await grpc.start();
+      this.grpc = grpc;
+      return { name: 'grpc', port: bound };
+    } catch (e) {
+      return { name: 'grpc', error: listenError(e, 'grpc', host, port) };
+    }
+  }
+
+  /** Checked OTLP protobuf, kept encoded per trace until a view reads it (otlpProtoScan.ts says why). */
+  private keepEncoded(parts: EncodedTracePart[]): void {
+    this.store.addEncoded(parts.map((part) => ({ traceId: part.traceId, spanCount: part.spanCount, decode: () => decodeOtlpProto(part.bytes) })));
+    for (const part of parts) this.received += part.spanCount;
   }
 
   private async listenUdp(name: ListenerName, host: string, port: number): Promise<ListenResult> {
@@ -160,12 +193,25 @@ export class LocalReceiver {
     this.servers.length = 0;
     const sockets = this.sockets.map((s) => new Promise<void>((r) => s.close(() => r())));
     this.sockets.length = 0;
-    await Promise.all([...closing, ...sockets]);
+    const grpc = this.grpc?.stop();
+    this.grpc = undefined;
+    await Promise.all([...closing, ...sockets, grpc]);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    // DNS rebinding and foreign origins are refused before anything is read or stored (localGuard.ts).
+    const verdict = checkRequest({ host: req.headers.host, origin: req.headers.origin }, req.socket.localPort ?? 0, this.options);
+    if (!verdict.ok) {
+      req.resume();
+      return send(res, verdict.status, 'text/plain', verdict.message + '\n');
+    }
+    for (const [k, v] of Object.entries(verdict.corsHeaders)) res.setHeader(k, v);
     try {
+      if (req.method === 'OPTIONS' && req.headers.origin) {
+        for (const [k, v] of Object.entries(preflightHeaders(req.headers.origin, req.headers['access-control-request-headers']))) res.setHeader(k, v);
+        return send(res, 204, 'text/plain', '');
+      }
       if (req.method === 'GET' || req.method === 'HEAD') return this.query(url, res);
       if (req.method !== 'POST') return send(res, 405, 'text/plain', 'only GET and POST are supported\n');
       const body = await readBody(req, this.options.maxBodyBytes ?? 64 * 1024 * 1024);
@@ -196,10 +242,8 @@ export class LocalReceiver {
       // OTLP: 400 = bad data, do not retry.
       return send(res, 400, isProto ? 'text/plain' : 'application/json', isProto ? e.message + '\n' : JSON.stringify({ code: 3, message: e.message }));
     }
-    if (encoded) {
-      this.store.addEncoded(encoded.map((part) => ({ traceId: part.traceId, spanCount: part.spanCount, decode: () => decodeOtlpProto(part.bytes) })));
-      for (const part of encoded) this.received += part.spanCount;
-    } else if (spans) {
+    if (encoded) this.keepEncoded(encoded);
+    else if (spans) {
       this.store.add(spans);
       this.received += spans.length;
     }

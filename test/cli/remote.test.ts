@@ -39,7 +39,7 @@ describe('trace-explorer serve, send and get', function () {
 
   before(async () => {
     [otlpPort, zipkinPort, jaegerHttpPort, jaegerCompactPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-    const ports = ['--otlp-port', otlpPort, '--zipkin-port', zipkinPort, '--jaeger-http-port', jaegerHttpPort, '--jaeger-compact-port', jaegerCompactPort, '--jaeger-binary-port', 0];
+    const ports = ['--otlp-port', otlpPort, '--zipkin-port', zipkinPort, '--jaeger-http-port', jaegerHttpPort, '--jaeger-compact-port', jaegerCompactPort, '--jaeger-binary-port', 0, '--grpc-port', 0];
     server = spawn(process.execPath, [CLI, 'serve', ...ports.map(String)]);
     const rl = createInterface({ input: server.stdout! });
     rl.on('line', (l) => lines.push(l));

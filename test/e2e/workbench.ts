@@ -50,6 +50,7 @@ export async function openWorkbench(browser: Browser, workspace: string, setting
       'traceExplorer.local.jaegerCompactPort': 0,
       'traceExplorer.local.jaegerBinaryPort': 0,
       'traceExplorer.local.jaegerHttpPort': 0,
+      'traceExplorer.local.grpcPort': 0,
       'workbench.colorTheme': 'Default Dark Modern',
       ...settings,
     },

@@ -37,7 +37,7 @@ async function main() {
   await buildSuite();
   const workspace = makeWorkspace();
   // Free ports for the local receiver: the tests read them from the extension's API.
-  const server = await startCodeServer({ folder: workspace, settings: { 'traceExplorer.local.otlpPort': 0, 'traceExplorer.local.zipkinPort': 0, 'traceExplorer.local.jaegerCompactPort': 0, 'traceExplorer.local.jaegerBinaryPort': 0, 'traceExplorer.local.jaegerHttpPort': 0 } });
+  const server = await startCodeServer({ folder: workspace, settings: { 'traceExplorer.local.otlpPort': 0, 'traceExplorer.local.zipkinPort': 0, 'traceExplorer.local.jaegerCompactPort': 0, 'traceExplorer.local.jaegerBinaryPort': 0, 'traceExplorer.local.jaegerHttpPort': 0, 'traceExplorer.local.grpcPort': 0 } });
   const browser = await launchChromium();
   const started = Date.now();
   let exitCode = 1;

@@ -54,6 +54,7 @@ export class LocalSource implements TraceSource {
     const s = this.store.stats();
     const where = [
       this.ports.otlp ? `OTLP/HTTP on http://127.0.0.1:${this.ports.otlp}/v1/traces` : undefined,
+      this.ports.grpc ? `OTLP/gRPC on 127.0.0.1:${this.ports.grpc}` : undefined,
       this.ports.zipkin ? `Zipkin on http://127.0.0.1:${this.ports.zipkin}/api/v2/spans` : undefined,
       this.ports['jaeger-compact'] ? `Jaeger Thrift compact on udp://127.0.0.1:${this.ports['jaeger-compact']}` : undefined,
       this.ports['jaeger-binary'] ? `Jaeger Thrift binary on udp://127.0.0.1:${this.ports['jaeger-binary']}` : undefined,

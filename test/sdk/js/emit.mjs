@@ -1,12 +1,14 @@
 // Emit one small trace with the real OpenTelemetry JS SDK through its OTLP/HTTP JSON, OTLP/HTTP
 // protobuf and Zipkin exporters. Usage: node emit.mjs BASE_URL, or
-// node emit.mjs [--otlp-proto URL] [--otlp-json URL] [--zipkin URL] for only those exporters (one backend each).
+// node emit.mjs [--otlp-proto URL] [--otlp-json URL] [--zipkin URL] [--otlp-grpc URL] for only those exporters
+// (one backend each; OTLP/gRPC gzip-compressed, without TLS).
 // Prints the trace id.
 import { trace, SpanKind, SpanStatusCode, context } from '@opentelemetry/api';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { OTLPTraceExporter as OtlpJson } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OtlpProto } from '@opentelemetry/exporter-trace-otlp-proto';
 import { ZipkinExporter } from '@opentelemetry/exporter-zipkin';
+import { OTLPTraceExporter as OtlpGrpc } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 
 const args = process.argv.slice(2);
@@ -16,6 +18,7 @@ const urls = args[0]?.startsWith('--')
 const spanProcessors = [];
 if (urls['otlp-json']) spanProcessors.push(new SimpleSpanProcessor(new OtlpJson({ url: urls['otlp-json'] })));
 if (urls['otlp-proto']) spanProcessors.push(new SimpleSpanProcessor(new OtlpProto({ url: urls['otlp-proto'] })));
+if (urls['otlp-grpc']) spanProcessors.push(new SimpleSpanProcessor(new OtlpGrpc({ url: urls['otlp-grpc'], compression: 'gzip' })));
 if (urls.zipkin) spanProcessors.push(new SimpleSpanProcessor(new ZipkinExporter({ url: urls.zipkin, serviceName: 'js-sdk-service' })));
 const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'js-sdk-service' }), spanProcessors });
 const tracer = provider.getTracer('contract-test', '1.0.0');

@@ -3,7 +3,8 @@
 foo -> bar -> baz, as in the reference otel-python-zipkin.py, plus a failing span with a recorded
 exception (a real Python traceback) and code.* attributes. Usage:
     emit.py BASE_URL   (e.g. http://127.0.0.1:PORT; OTLP goes to BASE/v1/traces, Zipkin to BASE/api/v2/spans)
-    emit.py [--otlp URL] [--zipkin URL]   (only the exporters named, to full URLs: one backend each)
+    emit.py [--otlp URL] [--zipkin URL] [--otlp-grpc HOST:PORT]   (only the exporters named: one backend each;
+    OTLP/gRPC gzip-compressed, without TLS)
 The ConsoleSpanExporter writes to stdout, exactly as users paste it.
 """
 import sys
@@ -18,15 +19,20 @@ from opentelemetry.sdk.trace.export import ConsoleSpanExporter, SimpleSpanProces
 args = sys.argv[1:]
 if args and args[0].startswith("--"):
     urls = dict(zip(args[0::2], args[1::2]))
-    otlp_url, zipkin_url = urls.get("--otlp"), urls.get("--zipkin")
+    otlp_url, zipkin_url, grpc_url = urls.get("--otlp"), urls.get("--zipkin"), urls.get("--otlp-grpc")
 else:
-    otlp_url, zipkin_url = args[0] + "/v1/traces", args[0] + "/api/v2/spans"
+    otlp_url, zipkin_url, grpc_url = args[0] + "/v1/traces", args[0] + "/api/v2/spans", None
 provider = TracerProvider(resource=Resource.create({SERVICE_NAME: "py-sdk-service"}))
 provider.add_span_processor(SimpleSpanProcessor(ConsoleSpanExporter()))
 if otlp_url:
     provider.add_span_processor(SimpleSpanProcessor(OTLPSpanExporter(endpoint=otlp_url)))
 if zipkin_url:
     provider.add_span_processor(SimpleSpanProcessor(ZipkinExporter(endpoint=zipkin_url)))
+if grpc_url:
+    from grpc import Compression
+    from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter as GrpcExporter
+
+    provider.add_span_processor(SimpleSpanProcessor(GrpcExporter(endpoint=grpc_url, insecure=True, compression=Compression.Gzip)))
 trace.set_tracer_provider(provider)
 tracer = trace.get_tracer("contract-test", "1.0.0")
 
