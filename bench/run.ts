@@ -1,6 +1,7 @@
 /** Runs every benchmark and prints each result as a ratio to its in-run baseline. BENCH=decode,ingest picks some. */
 import { cpus, totalmem } from 'node:os';
 import { runDecodeBench } from './decode.bench';
+import { runGrpcIngestBench } from './grpcIngest.bench';
 import { runIngestBench } from './ingest.bench';
 import { runThriftBench } from './thrift.bench';
 
@@ -15,6 +16,12 @@ async function main(): Promise<void> {
   }
   if (!only || only.includes('ingest')) {
     for (const r of await runIngestBench()) console.log(`${r.name}: ${r.value} (ratio ${r.ratio.toFixed(2)}; target ${r.target}: ${r.met ? 'met' : 'NOT met'})`);
+  }
+  if (!only || only.includes('grpc')) {
+    const g = await runGrpcIngestBench();
+    const http = g.rows.find((r) => r.name.startsWith('OTLP/HTTP'))!;
+    for (const r of g.rows) console.log(`ingest ${r.name}: ${Math.round(r.spansPerSecond).toLocaleString('en')} spans/s = ${(r.spansPerSecond / http.spansPerSecond).toFixed(2)}× the HTTP path; server CPU ${r.serverCpuPerRequestUs.toFixed(0)} µs per 512-span request; ${r.failures} failed`);
+    console.log(`gRPC bundle, minified: node:http2 receiver ${g.bundleKb.ours.toFixed(1)} KiB, @grpc/grpc-js ${g.bundleKb.grpcJs.toFixed(1)} KiB; store write ${g.storeWriteNsPerSpan.toFixed(0)} ns per span (checked parts kept encoded)`);
   }
   if (!only || only.includes('thrift')) {
     for (const r of await runThriftBench()) console.log(`Jaeger Thrift, ${r.name}: ours ${r.ours.toFixed(1)} ${r.unit}, Apache Thrift ${r.library.toFixed(1)} ${r.unit} = ${(r.ours / r.library).toFixed(2)}×`);

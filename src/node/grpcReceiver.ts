@@ -30,6 +30,8 @@ export interface GrpcReceiverOptions extends GuardOptions {
   log?: (line: string) => void;
 }
 
+const WINDOW = 4 * 1024 * 1024;
+
 /** An empty ExportTraceServiceResponse: no partial_success, everything was accepted. */
 const OK_BODY = Buffer.from([0, 0, 0, 0, 0]);
 
@@ -39,7 +41,10 @@ export class GrpcReceiver {
   constructor(private readonly options: GrpcReceiverOptions) {}
 
   async start(): Promise<number> {
-    const server = createServer({ maxSessionMemory: 64 });
+    // HTTP/2's default 64 KiB flow-control window would make a 512-span batch (~140 kB) wait for window
+    // updates several times per call; a window of a few batches lets it arrive in one go.
+    const server = createServer({ maxSessionMemory: 64, settings: { initialWindowSize: WINDOW } });
+    server.on('session', (session) => session.once('connect', () => session.setLocalWindowSize(WINDOW * 2)));
     server.on('stream', (stream, headers) => this.onStream(stream, headers));
     // A broken client connection must never take the extension host down.
     server.on('sessionError', (e) => this.options.log?.(`receiver: gRPC session: ${e.message}`));
