@@ -22,7 +22,7 @@ const USAGE = `Usage:
                  [--tag KEY=VALUE]... [--traceql Q] [--min-duration D] [--max-duration D] [--limit N]
                  [--since 1h | --start T --end T] [--json]
   trace-explorer serve [--otlp-port N] [--grpc-port N] [--zipkin-port N] [--jaeger-compact-port N] [--jaeger-binary-port N] [--jaeger-http-port N] [--max-spans N]
-                 [--host H] [--allow-host NAME]... [--cors-origin ORIGIN]...
+                 [--host H] [--allow-host NAME]... [--cors-origin ORIGIN]... [--store DIR]
 
 Formats read: Zipkin v2 JSON, OTLP/JSON, OTLP protobuf, Tempo trace JSON (v1 and v2),
 Jaeger JSON and /api/v3, OpenTelemetry Python console output. FILE may be - for stdin.

@@ -4,6 +4,7 @@ import { BackendError } from '../node/http/backendError';
 import { HttpClient } from '../node/http/httpClient';
 import { LocalReceiver, type ListenerName } from '../node/receiver';
 import { createSource } from '../node/sources/createSource';
+import { PersistentStore } from '../node/store/persistentStore';
 import { TempoSource } from '../node/sources/tempoSource';
 import type { FetchedTrace, SearchQuery, TraceSource } from '../node/sources/traceSource';
 import { ingestFormatFor, postSpans, withDefaultPath } from '../node/sources/sourceCommon';
@@ -302,6 +303,7 @@ export async function serve(io: CliIO, args: string[]): Promise<void> {
       host: { type: 'string' },
       'allow-host': { type: 'string', multiple: true },
       'cors-origin': { type: 'string', multiple: true },
+      store: { type: 'string' },
     },
   });
   const port = (v: string | undefined, d: number): number => {
@@ -325,6 +327,14 @@ export async function serve(io: CliIO, args: string[]): Promise<void> {
     ...(values['cors-origin'] ? { corsOrigins: values['cors-origin'] } : {}),
     log: (l) => io.stderr(l + '\n'),
   });
+  // --store DIR: the same store on disk as the extension's, so both can share it.
+  let persistence: PersistentStore | undefined;
+  if (values.store) {
+    persistence = new PersistentStore(store, values.store, { onError: (e) => io.stderr(`store: ${e.message}\n`) });
+    const writer = persistence.open();
+    const loaded = persistence.stats().loadedTraces;
+    io.stdout(`store ${values.store}: ${loaded} trace${loaded === 1 ? '' : 's'} read back${writer ? '' : '; another process writes it, so this one only reads'}\n`);
+  }
   const results = await receiver.start();
   const host = values.host ?? '127.0.0.1';
   const where: Record<ListenerName, (p: number) => string> = {
@@ -339,7 +349,7 @@ export async function serve(io: CliIO, args: string[]): Promise<void> {
   if (results.every((r) => !r.port)) throw new CliError('no receiver could start');
   store.onDidAdd((ids) => io.stdout(`received spans of ${ids.join(', ')} (${store.stats().traces} traces, ${store.stats().spans} spans kept)\n`));
   await new Promise<void>((resolve) => {
-    const stop = (): void => void receiver.stop().then(resolve);
+    const stop = (): void => void receiver.stop().then(() => persistence?.close()).then(resolve);
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });

@@ -2,6 +2,7 @@
  * The extension host entry. Activation only wires things together and starts the local receiver
  * (binding two loopback ports is cheap); traces are decoded and linked when a view or command asks.
  */
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { DEFAULT_CORS_ORIGINS } from '../node/localGuard';
 import { LocalReceiver, type ListenerName } from '../node/receiver';
@@ -13,6 +14,7 @@ import { TraceStore } from '../shared/store/traceStore';
 import { linkTraces } from '../shared/trace/link';
 import { formatDuration } from '../shared/time';
 import { LocalSource } from '../node/sources/localSource';
+import { PersistentStore } from '../node/store/persistentStore';
 import type { FetchedTrace, TraceSource } from '../node/sources/traceSource';
 import { EndpointRegistry } from './endpoints';
 import { withDelayedProgress } from './progress';
@@ -65,6 +67,26 @@ export async function activate(context: vscode.ExtensionContext): Promise<TraceE
 
   const store = new TraceStore(config().get<number>('local.maxSpans', 200_000));
   const local = new LocalSource(store);
+  // The local store on disk (global storage, shared by every window): read back before the receiver
+  // starts, then every write kept. Off with traceExplorer.local.persist = false (memory only).
+  let persistence: PersistentStore | undefined;
+  if (config().get<boolean>('local.persist', true)) {
+    persistence = new PersistentStore(store, join(context.globalStorageUri.fsPath, 'local-store'), {
+      maxBytes: config().get<number>('local.storeMaxMegabytes', 500) * 1024 * 1024,
+      maxAgeMs: config().get<number>('local.storeMaxAgeDays', 7) * 86_400_000,
+      onError: (e) => log.error(`local store on disk: ${e.message}; traces are still kept in memory`),
+    });
+    try {
+      const writer = persistence.open();
+      const st = persistence.stats();
+      log.info(`local store on disk: ${st.dir}, ${st.loadedTraces} traces read back${writer ? '' : ' (another window writes it; this one only read it)'}${st.tornBytes ? `, ${st.tornBytes} bytes of a torn last write cut off` : ''}`);
+      local.persistence = () => persistence?.stats();
+    } catch (e) {
+      log.error(`local store on disk: cannot open ${persistence.dir}: ${(e as Error).message}; keeping traces in memory only`);
+      persistence = undefined;
+    }
+  }
+  context.subscriptions.push({ dispose: () => persistence?.close() });
   const endpoints = new EndpointRegistry(local, context.secrets, log);
   context.subscriptions.push(endpoints);
   await endpoints.reload();
@@ -275,7 +297,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<TraceE
   });
   command('traceExplorer.setCredentials', (node?: Node | string) => endpoints.setCredentials(typeof node === 'string' ? node : node?.kind === 'endpoint' ? node.source.id : undefined));
   command('traceExplorer.clearLocalTraces', () => {
-    store.clear();
+    // From disk too: "clear" must really delete.
+    if (persistence) persistence.clear();
+    else store.clear();
     tree.refresh(local);
   });
 

@@ -137,7 +137,7 @@ export class LocalReceiver {
 
   /** Checked OTLP protobuf, kept encoded per trace until a view reads it (otlpProtoScan.ts says why). */
   private keepEncoded(parts: EncodedTracePart[]): void {
-    this.store.addEncoded(parts.map((part) => ({ traceId: part.traceId, spanCount: part.spanCount, decode: () => decodeOtlpProto(part.bytes) })));
+    this.store.addEncoded(parts.map((part) => ({ traceId: part.traceId, spanCount: part.spanCount, bytes: part.bytes, decode: () => decodeOtlpProto(part.bytes) })));
     for (const part of parts) this.received += part.spanCount;
   }
 

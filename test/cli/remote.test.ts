@@ -6,7 +6,8 @@ import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { newSpan, type Span } from '../../src/shared/model';
@@ -175,6 +176,39 @@ describe('trace-explorer serve, send and get', function () {
       assert.match(j.incomplete, /partial trace is returned/);
     } finally {
       await sim.stop();
+    }
+  });
+
+  it('serve --store DIR keeps what it received on disk: stopped and started again, it still has the trace', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'te-store-cli-'));
+    const start = async (): Promise<{ proc: ChildProcess; port: number; lines: string[] }> => {
+      const port = await freePort();
+      const proc = spawn(process.execPath, [CLI, 'serve', '--otlp-port', String(port), '--zipkin-port', '0', '--grpc-port', '0', '--jaeger-compact-port', '0', '--jaeger-binary-port', '0', '--jaeger-http-port', '0', '--store', dir]);
+      const out: string[] = [];
+      const rl = createInterface({ input: proc.stdout! });
+      rl.on('line', (l) => out.push(l));
+      while (out.length < 2) await once(rl, 'line');
+      return { proc, port, lines: out };
+    };
+    try {
+      const first = await start();
+      assert.match(first.lines[0], /^store .*: 0 traces read back$/);
+      const sent = await run(['send', join(EX, 'zipkin-data-model-trace.json'), '--to', `http://127.0.0.1:${first.port}/v1/traces`]);
+      assert.equal(sent.code, 0, sent.stderr);
+      first.proc.kill('SIGKILL'); // not even a clean stop
+      await once(first.proc, 'close');
+      const second = await start();
+      try {
+        assert.match(second.lines[0], /^store .*: 1 trace read back$/);
+        const got = await run(['get', '5982fe77008310cc80f1da5e10147517', '--from', `http://127.0.0.1:${second.port}`, '--backend', 'zipkin', '--json']);
+        assert.equal(got.code, 0, got.stderr);
+        assert.equal(JSON.parse(got.stdout).traces[0].spanCount, 5);
+      } finally {
+        second.proc.kill('SIGTERM');
+        await once(second.proc, 'close');
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

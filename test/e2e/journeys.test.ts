@@ -82,7 +82,7 @@ describe('journeys in a real VS Code', function () {
     }
   });
 
-  it('Jaeger: the reference script otel-python-jaeger.py, run unchanged against the Jaeger agent port, opens as foo → bar → baz', async () => {
+  it('Jaeger: the reference script otel-python-jaeger.py, run unchanged against the Jaeger agent port, opens as foo → bar → baz, and is still there after the window reloads', async () => {
     const python = join(ROOT, '.cache', 'python-jaeger', 'bin', 'python');
     if (!existsSync(python)) throw new Error(`the Jaeger exporter's Python environment is missing at ${python}: run node scripts/setup-python.mjs`);
     const wb = await openWorkbench(browser, makeWorkspace(), { 'traceExplorer.local.jaegerCompactPort': 6831 });
@@ -107,6 +107,20 @@ describe('journeys in a real VS Code', function () {
       await frame.locator('.row[data-row="2"]').click();
       await frame.locator('#details h2', { hasText: 'baz' }).waitFor();
       await page.screenshot({ path: join(SHOTS, 'jaeger-hello.png') });
+      // The window reloads (a new extension host): the local store comes back from disk, so the panel
+      // revives with its trace and the Traces view still lists it.
+      await Promise.all([page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame(), timeout: 60000 }), runCommand(page, 'Developer: Reload Window')]);
+      await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+      const revived = await waitForWaterfall(page, 'jaeger-revived');
+      await revived.locator('.row[data-row="2"]').waitFor();
+      assert.deepEqual((await revived.locator('.row:visible .name').allTextContents()).slice(0, 3), ['foo', 'bar', 'baz']);
+      // The view comes back open as it was; clicking its tab now would close the side bar.
+      const listed = page.getByRole('treeitem', { name: /my-helloworld-service: foo/ });
+      if (!(await listed.waitFor({ timeout: 15000 }).then(() => true, () => false))) {
+        await page.getByRole('tab', { name: /^Trace Explorer/ }).click();
+        await listed.waitFor({ timeout: 30000 });
+      }
+      await page.screenshot({ path: join(SHOTS, 'local-store-after-reload.png') });
     } finally {
       await wb.close();
     }

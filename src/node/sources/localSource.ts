@@ -1,6 +1,7 @@
 /** The built-in local endpoint: the in-process store, fed by the local receiver and by "Send". */
 import type { Span } from '../../shared/model';
 import type { ListenerName, UdpStats } from '../receiver';
+import type { PersistenceStats } from '../store/persistentStore';
 import type { TraceStore, TraceSummaryRow } from '../../shared/store/traceStore';
 import { DEFAULT_LIMIT, type IngestResult, type SearchQuery, type TraceSource } from './traceSource';
 
@@ -11,6 +12,8 @@ export class LocalSource implements TraceSource {
   ports: Partial<Record<ListenerName, number>> & { errors: string[] } = { errors: [] };
   /** The receiver's counts of Jaeger UDP datagrams (UDP gives senders no answer, so the row tells). */
   udp?: UdpStats;
+  /** The store on disk, when traces are kept there. */
+  persistence?: () => PersistenceStats | undefined;
 
   constructor(readonly store: TraceStore) {}
 
@@ -62,7 +65,9 @@ export class LocalSource implements TraceSource {
     ].filter(Boolean);
     const u = this.udp;
     const udp = u?.datagrams ? ` Jaeger UDP: ${u.datagrams} datagrams, ${u.spans} spans stored, ${u.refused} refused${u.lastRefusal ? ` (last: ${u.lastRefusal})` : ''}.` : '';
+    const p = this.persistence?.();
+    const disk = p ? ` Kept on disk: ${(p.bytes / 1024 / 1024).toFixed(1)} MB in ${p.segments} segment${p.segments === 1 ? '' : 's'} (${p.dir})${p.writer ? '' : ', written by another window'}.` : ' Kept in memory only.';
     const lost = s.undecodable ? ` ${s.undecodable} received spans could not be decoded (${s.lastDecodeError}); this is a bug, please report it.` : '';
-    return `Built-in receiver: ${where.join(', ') || 'not listening'}. ${s.traces} traces, ${s.spans} of at most ${s.maxSpans} spans kept${s.evictedTraces ? `, ${s.evictedTraces} older traces evicted` : ''}.${udp}${lost}`;
+    return `Built-in receiver: ${where.join(', ') || 'not listening'}. ${s.traces} traces, ${s.spans} of at most ${s.maxSpans} spans kept${s.evictedTraces ? `, ${s.evictedTraces} older traces evicted` : ''}.${disk}${udp}${lost}`;
   }
 }

@@ -42,7 +42,12 @@ export interface EncodedSpans {
   readonly traceId: string;
   readonly spanCount: number;
   decode(): Span[];
+  /** The checked OTLP protobuf, for whoever keeps a copy (the store on disk). */
+  readonly bytes?: Uint8Array;
 }
+
+/** What was written to the store, as it came: for a persistence layer listening beside the views. */
+export type StoreWrite = { kind: 'spans'; spans: readonly Span[] } | { kind: 'encoded'; parts: readonly EncodedSpans[] };
 
 interface Entry {
   traceId: string;
@@ -72,6 +77,7 @@ export class TraceStore {
   private undecodable = 0;
   private lastDecodeError?: string;
   private readonly listeners = new Set<(traceIds: string[]) => void>();
+  private readonly writeListeners = new Set<(write: StoreWrite) => void>();
 
   constructor(
     private maxSpans = 200_000,
@@ -85,6 +91,7 @@ export class TraceStore {
 
   /** Add spans; returns the ids of the traces they belong to. Listeners hear about it once per call. */
   add(spans: readonly Span[]): string[] {
+    for (const l of this.writeListeners) l({ kind: 'spans', spans });
     const touched = new Set<string>();
     const t = this.now();
     let lastId: string | undefined;
@@ -107,6 +114,7 @@ export class TraceStore {
 
   /** Add traces still encoded; they are decoded when first read. Returns their ids, like `add`. */
   addEncoded(parts: readonly EncodedSpans[]): string[] {
+    for (const l of this.writeListeners) l({ kind: 'encoded', parts });
     const touched = new Set<string>();
     const t = this.now();
     for (const part of parts) {
@@ -233,6 +241,12 @@ export class TraceStore {
   clear(): void {
     this.traces.clear();
     this.spanCount = 0;
+  }
+
+  /** Every write, before it is applied (spans as given, encoded parts with their bytes). */
+  onWrite(listener: (write: StoreWrite) => void): { dispose(): void } {
+    this.writeListeners.add(listener);
+    return { dispose: () => this.writeListeners.delete(listener) };
   }
 
   onDidAdd(listener: (traceIds: string[]) => void): { dispose(): void } {

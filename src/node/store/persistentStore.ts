@@ -1,0 +1,103 @@
+/**
+ * The local store kept on disk: every write to the in-memory TraceStore is appended to the TraceLog
+ * (checked OTLP protobuf as it came, any other spans as model JSON, one record per trace), and opening
+ * reads the newest records back into the store. Shared by the extension (in its global storage, which
+ * every window shares) and `trace-explorer serve --store DIR`.
+ */
+import { traceIdKey } from '../../shared/ids';
+import { decodeOtlpProto } from '../../shared/formats/otlpProto';
+import type { Span } from '../../shared/model';
+import type { StoreWrite, TraceStore } from '../../shared/store/traceStore';
+import { TraceLog, type LogRecord, type LogStats, type TraceLogOptions } from './traceLog';
+
+export interface PersistenceStats extends LogStats {
+  dir: string;
+  loadedTraces: number;
+  tornBytes: number;
+  corruptBytes: number;
+}
+
+/** Spans as JSON, exactly: NaN (a time the source did not give) and ±Infinity survive the round trip. */
+export function spansToJson(spans: readonly Span[]): Uint8Array {
+  return Buffer.from(JSON.stringify(spans, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? { $num: String(v) } : v)), 'utf8');
+}
+
+export function spansFromJson(data: Uint8Array): Span[] {
+  return JSON.parse(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8'), (_k, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 1 && typeof (v as { $num?: unknown }).$num === 'string' ? Number((v as { $num: string }).$num) : v,
+  ) as Span[];
+}
+
+function recordsOf(write: StoreWrite, timeMs: number): LogRecord[] {
+  if (write.kind === 'encoded') {
+    return write.parts.flatMap((p): LogRecord[] => {
+      if (!p.spanCount) return [];
+      // Checked protobuf is kept as it came; a part without its bytes is kept as the spans it decodes to.
+      if (p.bytes) return [{ kind: 'otlp-proto', timeMs, traceId: p.traceId, spanCount: p.spanCount, data: p.bytes }];
+      return [{ kind: 'model-json', timeMs, traceId: p.traceId, spanCount: p.spanCount, data: spansToJson(p.decode()) }];
+    });
+  }
+  const byTrace = new Map<string, Span[]>();
+  for (const s of write.spans) {
+    const key = traceIdKey(s.traceId);
+    const list = byTrace.get(key);
+    if (list) list.push(s);
+    else byTrace.set(key, [s]);
+  }
+  return [...byTrace.values()].map((spans) => ({ kind: 'model-json' as const, timeMs, traceId: spans[0].traceId, spanCount: spans.length, data: spansToJson(spans) }));
+}
+
+export class PersistentStore {
+  private readonly log: TraceLog;
+  private subscription: { dispose(): void } | undefined;
+  private loaded = { traces: 0, tornBytes: 0, corruptBytes: 0 };
+
+  constructor(
+    private readonly store: TraceStore,
+    readonly dir: string,
+    options: TraceLogOptions & { onError?: (e: Error) => void } = {},
+  ) {
+    this.log = new TraceLog(dir, options);
+    this.onError = options.onError;
+  }
+
+  private readonly onError?: (e: Error) => void;
+
+  /** Read the newest records into the store, then keep every later write. Returns whether this process writes. */
+  open(): boolean {
+    const opened = this.log.open(this.store.stats().maxSpans);
+    for (const r of opened.records) {
+      if (r.kind === 'otlp-proto') this.store.addEncoded([{ traceId: r.traceId, spanCount: r.spanCount, bytes: r.data, decode: () => decodeOtlpProto(r.data) }]);
+      else this.store.add(spansFromJson(r.data));
+    }
+    this.loaded = { traces: this.store.stats().traces, tornBytes: opened.tornBytes, corruptBytes: opened.corruptBytes };
+    // Subscribed after loading: what was read back is not written again.
+    this.subscription = this.store.onWrite((w) => {
+      try {
+        this.log.append(recordsOf(w, Date.now()));
+      } catch (e) {
+        // A full disk must not lose what is in memory or break the receiver: say so, keep serving.
+        this.onError?.(e as Error);
+      }
+    });
+    return opened.writer;
+  }
+
+  get writer(): boolean {
+    return this.log.isWriter;
+  }
+
+  clear(): void {
+    this.store.clear();
+    this.log.clear();
+  }
+
+  stats(): PersistenceStats {
+    return { ...this.log.stats(), dir: this.dir, loadedTraces: this.loaded.traces, tornBytes: this.loaded.tornBytes, corruptBytes: this.loaded.corruptBytes };
+  }
+
+  close(): void {
+    this.subscription?.dispose();
+    this.log.close();
+  }
+}
