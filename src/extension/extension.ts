@@ -5,7 +5,8 @@
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { DEFAULT_CORS_ORIGINS } from '../node/localGuard';
-import { LocalReceiver, type ListenerName } from '../node/receiver';
+import { LocalCoordinator } from '../node/localCoordinator';
+import type { ListenerName } from '../node/receiver';
 import { TraceDecodeError } from '../shared/errors';
 import { FORMAT_NAMES, decodeTrace } from '../shared/formats/detect';
 import { normalizeTraceId } from '../shared/ids';
@@ -14,7 +15,6 @@ import { TraceStore } from '../shared/store/traceStore';
 import { linkTraces } from '../shared/trace/link';
 import { formatDuration } from '../shared/time';
 import { LocalSource } from '../node/sources/localSource';
-import { PersistentStore } from '../node/store/persistentStore';
 import type { FetchedTrace, TraceSource } from '../node/sources/traceSource';
 import { EndpointRegistry } from './endpoints';
 import { withDelayedProgress } from './progress';
@@ -67,62 +67,44 @@ export async function activate(context: vscode.ExtensionContext): Promise<TraceE
 
   const store = new TraceStore(config().get<number>('local.maxSpans', 200_000));
   const local = new LocalSource(store);
-  // The local store on disk (global storage, shared by every window): read back before the receiver
-  // starts, then every write kept. Off with traceExplorer.local.persist = false (memory only).
-  let persistence: PersistentStore | undefined;
-  if (config().get<boolean>('local.persist', true)) {
-    persistence = new PersistentStore(store, join(context.globalStorageUri.fsPath, 'local-store'), {
-      maxBytes: config().get<number>('local.storeMaxMegabytes', 500) * 1024 * 1024,
-      maxAgeMs: config().get<number>('local.storeMaxAgeDays', 7) * 86_400_000,
-      onError: (e) => log.error(`local store on disk: ${e.message}; traces are still kept in memory`),
-    });
-    try {
-      const writer = persistence.open();
-      const st = persistence.stats();
-      log.info(`local store on disk: ${st.dir}, ${st.loadedTraces} traces read back${writer ? '' : ' (another window writes it; this one only read it)'}${st.tornBytes ? `, ${st.tornBytes} bytes of a torn last write cut off` : ''}`);
-      local.persistence = () => persistence?.stats();
-    } catch (e) {
-      log.error(`local store on disk: cannot open ${persistence.dir}: ${(e as Error).message}; keeping traces in memory only`);
-      persistence = undefined;
-    }
-  }
-  context.subscriptions.push({ dispose: () => persistence?.close() });
   const endpoints = new EndpointRegistry(local, context.secrets, log);
   context.subscriptions.push(endpoints);
   await endpoints.reload();
   const sourceById = (id: string): ReturnType<EndpointRegistry['byId']> => endpoints.byId(id);
 
-  // The local receiver: a port in use is reported, never fatal.
+  // The local receiver, one for every window: the first window owns its ports and its store on disk
+  // (global storage, which every window shares); the others use that store, and one takes over when the
+  // owner goes. A port in use is reported in the Local row, never fatal, and never a popup per start.
   const jaegerPort = (key: string, d: number): number | null => config().get<number>(key, d) || null; // 0 = off (gRPC and Jaeger ports)
-  const receiver = new LocalReceiver(store, {
-    otlpPort: config().get<number>('local.otlpPort', 4318),
-    zipkinPort: config().get<number>('local.zipkinPort', 9411),
-    grpcPort: jaegerPort('local.grpcPort', 4317),
-    jaegerCompactPort: jaegerPort('local.jaegerCompactPort', 6831),
-    jaegerBinaryPort: jaegerPort('local.jaegerBinaryPort', 6832),
-    jaegerHttpPort: jaegerPort('local.jaegerHttpPort', 14268),
-    allowedHosts: config().get<string[]>('local.allowedHosts', []),
-    corsOrigins: config().get<string[]>('local.corsOrigins', [...DEFAULT_CORS_ORIGINS]),
-    log: (line) => log.warn(line),
+  const coordinator = new LocalCoordinator(store, local, {
+    receiver: {
+      otlpPort: config().get<number>('local.otlpPort', 4318),
+      zipkinPort: config().get<number>('local.zipkinPort', 9411),
+      grpcPort: jaegerPort('local.grpcPort', 4317),
+      jaegerCompactPort: jaegerPort('local.jaegerCompactPort', 6831),
+      jaegerBinaryPort: jaegerPort('local.jaegerBinaryPort', 6832),
+      jaegerHttpPort: jaegerPort('local.jaegerHttpPort', 14268),
+      allowedHosts: config().get<string[]>('local.allowedHosts', []),
+      corsOrigins: config().get<string[]>('local.corsOrigins', [...DEFAULT_CORS_ORIGINS]),
+      identity: { instance: `${vscode.env.sessionId.slice(0, 8)}-${process.pid}`, version: String(context.extension.packageJSON.version ?? '0') },
+      log: (line) => log.warn(line),
+    },
+    ...(config().get<boolean>('local.persist', true)
+      ? { persistence: { dir: join(context.globalStorageUri.fsPath, 'local-store'), maxBytes: config().get<number>('local.storeMaxMegabytes', 500) * 1024 * 1024, maxAgeMs: config().get<number>('local.storeMaxAgeDays', 7) * 86_400_000 } }
+      : {}),
+    log: (line) => log.info(line),
   });
-  local.udp = receiver.udp;
+  local.persistence = () => coordinator.persistence?.stats();
   if (config().get<boolean>('local.enabled', true)) {
-    const results = await receiver.start();
-    const failed: string[] = [];
-    for (const r of results) {
+    for (const r of await coordinator.start()) {
       if (r.error) {
-        local.ports.errors.push(r.error);
-        failed.push(`${LISTENER_NAMES[r.name]}: ${r.error}`);
-        log.warn(`local receiver: ${r.error}`);
-      } else {
-        local.ports[r.name] = r.port;
-        log.info(`local receiver: ${r.name} on 127.0.0.1:${r.port}`);
-      }
+        local.ports.errors.push(`${LISTENER_NAMES[r.name]}: ${r.error}`);
+        log.warn(`local receiver: ${LISTENER_NAMES[r.name]}: ${r.error}`);
+      } else log.info(`local receiver: ${r.name} on 127.0.0.1:${r.port}`);
     }
-    // One message for every port that failed, not one popup each.
-    if (failed.length) void vscode.window.showWarningMessage(`Trace Explorer: part of the local receiver is off. ${failed.join(' ')}`);
+    log.info(`local receiver: ${coordinator.role.kind === 'client' ? `shared: another window owns it (${coordinator.role.ownerUrl})` : coordinator.role.kind}`);
   }
-  context.subscriptions.push({ dispose: () => void receiver.stop() });
+  context.subscriptions.push({ dispose: () => void coordinator.stop() });
 
   const opener = new SourceOpener(log);
   const spanIndex = new SpanLocationIndex(store, opener);
@@ -151,6 +133,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<TraceE
   context.subscriptions.push(WaterfallPanel.register(deps));
 
   const tree = new TracesTreeProvider(endpoints.all);
+  // Another window's store changed, or this window took the receiver over: list Local again.
+  context.subscriptions.push(coordinator.onDidChange(() => tree.refresh(local)));
   context.subscriptions.push(endpoints.onDidChange(() => tree.setSources(endpoints.all)));
   tree.onTraceLoaded = (sourceId, spans) => spanIndex.addTrace(sourceId, spans);
   const view = vscode.window.createTreeView('traceExplorer.traces', { treeDataProvider: tree, showCollapseAll: true });
@@ -296,10 +280,28 @@ export async function activate(context: vscode.ExtensionContext): Promise<TraceE
     if (node?.kind === 'endpoint') tree.setFilter(node.source, {});
   });
   command('traceExplorer.setCredentials', (node?: Node | string) => endpoints.setCredentials(typeof node === 'string' ? node : node?.kind === 'endpoint' ? node.source.id : undefined));
-  command('traceExplorer.clearLocalTraces', () => {
-    // From disk too: "clear" must really delete.
-    if (persistence) persistence.clear();
-    else store.clear();
+  command('traceExplorer.resolveLocalPort', async () => {
+    const role = coordinator.role;
+    if (role.kind !== 'foreign') return undefined;
+    const items: Array<vscode.QuickPickItem & { action: 'port' | 'endpoint' }> = [
+      { label: '$(plug) Use another port', description: 'a free one, for this and later windows (the SDKs then need it)', action: 'port' },
+      ...(role.holder.endpoint ? [{ label: `$(add) Add it as an endpoint`, description: `${role.holder.endpoint.type} at ${role.holder.endpoint.url}`, action: 'endpoint' as const }] : []),
+    ];
+    const pick = await vscode.window.showQuickPick(items, { title: `Port ${role.port} is held by ${role.holder.description}` });
+    if (pick?.action === 'endpoint' && role.holder.endpoint) {
+      const current = config().get<unknown[]>('endpoints', []);
+      const name = `${role.holder.endpoint.type === 'zipkin' ? 'Zipkin' : role.holder.endpoint.type === 'jaeger' ? 'Jaeger' : 'Tempo'} on port ${role.port}`;
+      await config().update('endpoints', [...current, { name, type: role.holder.endpoint.type, url: role.holder.endpoint.url }], vscode.ConfigurationTarget.Global);
+    } else if (pick?.action === 'port') {
+      await config().update('local.otlpPort', 0, vscode.ConfigurationTarget.Global);
+      const reload = await vscode.window.showInformationMessage('Trace Explorer: the local receiver takes a free port after the window reloads.', 'Reload Window');
+      if (reload) await vscode.commands.executeCommand('workbench.action.reloadWindow');
+    }
+    return pick?.action;
+  });
+  command('traceExplorer.clearLocalTraces', async () => {
+    // From disk too ("clear" must really delete), and in the owning window when another one owns it.
+    await coordinator.clear();
     tree.refresh(local);
   });
 

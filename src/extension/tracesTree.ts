@@ -15,7 +15,7 @@ export type Node =
   | { kind: 'endpoint'; source: TraceSource }
   | { kind: 'trace'; source: TraceSource; row: TraceSummaryRow }
   | { kind: 'span'; source: TraceSource; traceId: string; row: number; trace: Trace }
-  | { kind: 'message'; source: TraceSource; text: string; error: boolean };
+  | { kind: 'message'; source: TraceSource; text: string; error: boolean; command?: string };
 
 interface EndpointState {
   rows: TraceSummaryRow[];
@@ -79,7 +79,8 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<Node>, vscode
         const st = this.state.get(node.source.id);
         const filter = describeFilter(this.filter(node.source.id), node.source);
         const count = st?.error ? 'error' : st ? `${st.rows.length} trace${st.rows.length === 1 ? '' : 's'}` : '';
-        item.description = [count, filter && `filter: ${filter}`].filter(Boolean).join(' · ');
+        const status = node.source.statusLine?.() ?? '';
+        item.description = [count, status, filter && `filter: ${filter}`].filter(Boolean).join(' · ');
         item.tooltip = `${node.source.describe()}${filter ? `\nFilter: ${filter}` : ''}`;
         item.contextValue = `endpoint.${node.source.kind}${filter ? '.filtered' : ''}`;
         // A stable accessible name: a string tooltip would otherwise become the row's label.
@@ -120,6 +121,7 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<Node>, vscode
         item.iconPath = new vscode.ThemeIcon(node.error ? 'warning' : 'info');
         item.tooltip = node.text;
         item.contextValue = node.error ? 'error' : 'message';
+        if (node.command) item.command = { command: node.command, title: node.text };
         return item;
       }
     }
@@ -168,8 +170,11 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<Node>, vscode
       this.lastRows.set(source.id, st.rows);
     }
     const nodes: Node[] = [];
-    if (st.error) nodes.push({ kind: 'message', source, text: st.error, error: true });
-    if (!st.rows.length && !st.error) {
+    // A state worth saying instead (a take-over of the shared receiver, a foreign program on its port).
+    const notice = source.notice?.();
+    if (notice) nodes.push({ kind: 'message', source, text: notice.text, error: notice.warning, ...(notice.command ? { command: notice.command } : {}) });
+    if (st.error && !notice) nodes.push({ kind: 'message', source, text: st.error, error: true });
+    if (!st.rows.length && !st.error && !notice) {
       nodes.push({ kind: 'message', source, text: source.kind === 'local' ? 'No traces yet: point an SDK at the local receiver or send a sample span.' : 'No recent traces.', error: false });
     }
     for (const row of st.rows) nodes.push({ kind: 'trace', source, row });

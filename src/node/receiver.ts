@@ -20,6 +20,7 @@ import { normalizeTraceId } from '../shared/ids';
 import type { Span } from '../shared/model';
 import type { TraceStore } from '../shared/store/traceStore';
 import { GrpcReceiver } from './grpcReceiver';
+import { handleOwnerRequest, OWNER_PREFIX, OWNER_PROTOCOL, type OwnerContext } from './ownerApi';
 import { checkRequest, preflightHeaders, type GuardOptions } from './localGuard';
 
 export interface ReceiverOptions extends GuardOptions {
@@ -37,6 +38,10 @@ export interface ReceiverOptions extends GuardOptions {
   /** OTLP/gRPC (4317 by convention). null or absent = off; 0 picks a free port. */
   grpcPort?: number | null;
   host?: string;
+  /** Who this receiver is, for other windows (`/api/trace-explorer/identify`). */
+  identity?: { instance: string; version: string };
+  /** Clear the store and its copy on disk, for a Clear from another window. */
+  clearStore?: () => void;
   /** Largest request body accepted (default 64 MiB); larger ones get 413. */
   maxBodyBytes?: number;
   log?: (line: string) => void;
@@ -78,11 +83,34 @@ export class LocalReceiver {
   private readonly loggedSources = new Set<string>();
   received = 0;
   readonly udp: UdpStats = { datagrams: 0, spans: 0, refused: 0 };
+  /** Ports bound by the last start, by listener. */
+  readonly ports: Partial<Record<ListenerName, number>> = {};
+  private writes = 0;
+  private readonly owner: OwnerContext;
 
   constructor(
     private readonly store: TraceStore,
     private readonly options: ReceiverOptions,
-  ) {}
+  ) {
+    store.onDidAdd(() => this.writes++);
+    this.owner = {
+      store,
+      identity: () => ({
+        product: 'trace-explorer',
+        protocol: OWNER_PROTOCOL,
+        instance: options.identity?.instance ?? 'unnamed',
+        version: options.identity?.version ?? '0',
+        pid: process.pid,
+        ports: Object.fromEntries(Object.entries(this.ports).filter(([, v]) => v !== undefined)) as Record<string, number>,
+        writes: this.writes,
+      }),
+      clear: () => {
+        if (options.clearStore) options.clearStore();
+        else store.clear();
+        this.writes++;
+      },
+    };
+  }
 
   /** Start listening. A port that cannot be bound is reported in the result, not thrown. */
   async start(): Promise<ListenResult[]> {
@@ -113,6 +141,7 @@ export class LocalReceiver {
     for (const [name, port] of [['jaeger-compact', this.options.jaegerCompactPort], ['jaeger-binary', this.options.jaegerBinaryPort]] as const) {
       if (port !== null && port !== undefined) results.push(await this.listenUdp(name, host, port));
     }
+    for (const r of results) if (r.port) this.ports[r.name] = r.port;
     return results;
   }
 
@@ -188,6 +217,7 @@ export class LocalReceiver {
 
   /** Stop listening and drop open connections at once: keep-alive clients must not hold shutdown up. */
   async stop(): Promise<void> {
+    for (const k of Object.keys(this.ports) as ListenerName[]) delete this.ports[k];
     const closing = this.servers.map((s) => new Promise<void>((r) => s.close(() => r())));
     for (const s of this.servers) s.closeAllConnections();
     this.servers.length = 0;
@@ -211,6 +241,10 @@ export class LocalReceiver {
       if (req.method === 'OPTIONS' && req.headers.origin) {
         for (const [k, v] of Object.entries(preflightHeaders(req.headers.origin, req.headers['access-control-request-headers']))) res.setHeader(k, v);
         return send(res, 204, 'text/plain', '');
+      }
+      if (url.pathname.startsWith(OWNER_PREFIX)) {
+        const body = req.method === 'POST' ? await readBody(req, this.options.maxBodyBytes ?? 64 * 1024 * 1024) : undefined;
+        return handleOwnerRequest(this.owner, req, url, body, res);
       }
       if (req.method === 'GET' || req.method === 'HEAD') return this.query(url, res);
       if (req.method !== 'POST') return send(res, 405, 'text/plain', 'only GET and POST are supported\n');

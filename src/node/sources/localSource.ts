@@ -1,7 +1,9 @@
 /** The built-in local endpoint: the in-process store, fed by the local receiver and by "Send". */
 import type { Span } from '../../shared/model';
 import type { ListenerName, UdpStats } from '../receiver';
-import type { PersistenceStats } from '../store/persistentStore';
+import type { HttpClient } from '../http/httpClient';
+import { ZipkinSource } from './zipkinSource';
+import { spansFromJson, spansToJson, type PersistenceStats } from '../store/persistentStore';
 import type { TraceStore, TraceSummaryRow } from '../../shared/store/traceStore';
 import { DEFAULT_LIMIT, type IngestResult, type SearchQuery, type TraceSource } from './traceSource';
 
@@ -15,11 +17,51 @@ export class LocalSource implements TraceSource {
   /** The store on disk, when traces are kept there. */
   persistence?: () => PersistenceStats | undefined;
 
+  /**
+   * Set while another window owns the receiver: this window reads and writes the owner's store through
+   * its owner API instead of its own (which stays empty), so both show the same traces.
+   */
+  owner: { client: HttpClient; url: string; protocol: number } | undefined;
+  /** A line for the Local row: who owns the receiver, a take-over in progress, or a foreign port holder. */
+  status = '';
+
+  /** Set while the OTLP port is held by a program that is not Trace Explorer. */
+  foreign: { text: string } | undefined;
+  /** Set while this window takes the receiver over from one that closed. */
+  takingOver = false;
+
   constructor(readonly store: TraceStore) {}
 
-  async listTraces(q: SearchQuery): Promise<TraceSummaryRow[]> {
+  statusLine(): string {
+    if (this.takingOver) return 'taking over…';
+    if (this.foreign) return 'port in use';
+    if (this.owner) return 'shared with another window';
+    return '';
+  }
+
+  notice(): { text: string; warning: boolean; command?: string } | undefined {
+    if (this.takingOver) return { text: `The window that owned the local receiver is gone: taking over its ports and traces…`, warning: false };
+    if (this.foreign) return { text: this.foreign.text, warning: true, command: 'traceExplorer.resolveLocalPort' };
+    return undefined;
+  }
+
+  /** An owner from before the owner API (protocol 0) is read through the Zipkin API it serves. */
+  private legacy(): ZipkinSource | undefined {
+    if (!this.owner || this.owner.protocol > 0) return undefined;
+    if (this.legacySource?.client !== this.owner.client) this.legacySource = { client: this.owner.client, source: new ZipkinSource('local-owner', 'Local (an older Trace Explorer)', this.owner.client) };
+    return this.legacySource.source;
+  }
+
+  private legacySource: { client: HttpClient; source: ZipkinSource } | undefined;
+
+  private async ownerGet<T>(path: string, query?: Record<string, string>, signal?: AbortSignal): Promise<T> {
+    const res = await this.owner!.client.get(`/api/trace-explorer/${path}`, { query, signal });
+    return res.json() as T;
+  }
+
+  async listTraces(q: SearchQuery, signal?: AbortSignal): Promise<TraceSummaryRow[]> {
     const endUs = (q.endMs ?? Date.now()) * 1000;
-    return this.store.list({
+    const query = {
       service: q.service,
       spanName: q.operation,
       minDurationUs: q.minDurationUs,
@@ -28,32 +70,61 @@ export class LocalSource implements TraceSource {
       // The local store holds what was sent to it, often old reference payloads: no time window unless asked.
       sinceUs: q.lookbackMs !== undefined ? endUs - q.lookbackMs * 1000 : undefined,
       limit: q.limit ?? DEFAULT_LIMIT * 5,
-    });
+    };
+    const legacy = this.legacy();
+    if (legacy) return legacy.listTraces({ ...q, limit: query.limit }, signal);
+    if (this.owner) return this.ownerGet<TraceSummaryRow[]>('traces', { q: JSON.stringify(query) }, signal);
+    return this.store.list(query);
   }
 
-  async getTrace(traceId: string): Promise<Span[] | undefined> {
+  async getTrace(traceId: string, signal?: AbortSignal): Promise<Span[] | undefined> {
+    const legacy = this.legacy();
+    if (legacy) return legacy.getTrace(traceId, signal);
+    if (this.owner) {
+      const res = await this.owner.client.get(`/api/trace-explorer/trace/${encodeURIComponent(traceId)}`, { signal, okStatuses: [404] });
+      return res.status === 404 ? undefined : spansFromJson(res.body);
+    }
     const spans = this.store.get(traceId);
     return spans ? [...spans] : undefined;
   }
 
-  async services(): Promise<string[]> {
-    return this.store.services();
+  async services(signal?: AbortSignal): Promise<string[]> {
+    const legacy = this.legacy();
+    if (legacy) return legacy.services(signal);
+    return this.owner ? this.ownerGet<string[]>('services', undefined, signal) : this.store.services();
   }
 
-  async operations(service: string): Promise<string[]> {
-    return this.store.spanNames(service);
+  async operations(service: string, signal?: AbortSignal): Promise<string[]> {
+    const legacy = this.legacy();
+    if (legacy) return legacy.operations(service, signal);
+    return this.owner ? this.ownerGet<string[]>('operations', { service }, signal) : this.store.spanNames(service);
   }
 
-  async tagNames(): Promise<string[]> {
-    return this.store.tagNames();
+  async tagNames(signal?: AbortSignal): Promise<string[]> {
+    if (this.legacy()) return [];
+    return this.owner ? this.ownerGet<string[]>('tags', undefined, signal) : this.store.tagNames();
   }
 
-  async ingest(spans: readonly Span[]): Promise<IngestResult> {
+  async ingest(spans: readonly Span[], signal?: AbortSignal): Promise<IngestResult> {
+    const legacy = this.legacy();
+    if (legacy) return legacy.ingest(spans, signal);
+    if (this.owner) {
+      const res = await this.owner.client.post('/api/trace-explorer/spans', { body: spansToJson(spans), contentType: 'application/json', signal });
+      return { url: `${this.owner.url} (the window that owns the local receiver)`, status: res.status, spanCount: spans.length };
+    }
     this.store.add(spans);
     return { url: 'local store', status: 200, spanCount: spans.length };
   }
 
+  /** Clear Local Traces: the owner's store when another window owns it. */
+  async clear(clearOwn: () => void): Promise<void> {
+    if (this.legacy()) throw new Error('the local receiver belongs to a window running an older Trace Explorer, which cannot clear it from here; clear it in that window');
+    if (this.owner) await this.owner.client.post('/api/trace-explorer/clear', { body: '' });
+    else clearOwn();
+  }
+
   describe(): string {
+    if (this.owner) return `Built-in receiver, owned by another window at ${this.owner.url}: this window shows and sends to that window's store.${this.status ? ` ${this.status}` : ''}`;
     const s = this.store.stats();
     const where = [
       this.ports.otlp ? `OTLP/HTTP on http://127.0.0.1:${this.ports.otlp}/v1/traces` : undefined,

@@ -64,6 +64,10 @@ export interface TraceSource {
   tagValues?(tag: string, signal?: AbortSignal): Promise<string[]>;
   /** Post spans to where this endpoint ingests. */
   ingest(spans: readonly Span[], signal?: AbortSignal): Promise<IngestResult>;
+  /** A few words for the endpoint's row (the local receiver: shared, taking over, port held by another program). */
+  statusLine?(): string;
+  /** A message to show in place of the list (or above it), with a command to act on it. */
+  notice?(): { text: string; warning: boolean; command?: string } | undefined;
   /** A line for tooltips: where it is and what it holds. */
   describe(): string;
   dispose?(): Promise<void>;
