@@ -126,6 +126,53 @@ describe('journeys in a real VS Code', function () {
     }
   });
 
+  it('Two windows: both list a trace sent after both opened; the owner\u2019s extension host dies, the other takes over, keeps receiving, and still has everything after a reload', async function () {
+    this.timeout(240_000);
+    const wb = await openWorkbench(browser, makeWorkspace());
+    try {
+      const one = wb.page;
+      const zipkinUrl = `http://127.0.0.1:${wb.ports.zipkin}`;
+      // Window one owns the receiver once it answers; then window two starts and finds it.
+      assert.equal(await postWhenReady(zipkinUrl, '[]'), 202);
+      const owner = (await (await fetch(`http://127.0.0.1:${wb.ports.otlp}/api/trace-explorer/identify`)).json()) as { pid: number; instance: string };
+      const two = await wb.openWindow();
+      const showTraces = async (page: typeof one): Promise<void> => {
+        const tab = page.getByRole('tab', { name: /^Trace Explorer/ });
+        await tab.waitFor({ timeout: 30000 });
+        if (!(await page.getByRole('treeitem', { name: /^Local/ }).isVisible())) await tab.click();
+      };
+      await showTraces(two);
+      await two.getByRole('treeitem', { name: /^Local.*shared with another window/ }).waitFor({ timeout: 60000 });
+      await showTraces(one);
+      const [first] = curlPayloads();
+      assert.equal(await postWhenReady(zipkinUrl, first), 202);
+      for (const page of [one, two]) await page.getByRole('treeitem', { name: /shell script: span from bash!/ }).waitFor({ timeout: 30000 });
+      await one.screenshot({ path: join(SHOTS, 'two-windows-owner.png') });
+      await two.screenshot({ path: join(SHOTS, 'two-windows-client.png') });
+      // Window one closes, and its extension host dies (code-server would end it after its grace time).
+      await one.close();
+      const died = Date.now();
+      process.kill(owner.pid, 'SIGKILL');
+      await two.getByRole('treeitem', { name: /^Local/ }).filter({ hasNotText: 'shared' }).waitFor({ timeout: 15000 });
+      const tookMs = Date.now() - died;
+      // An SDK keeps exporting to the same port: the new owner receives it, and nothing sent earlier is gone.
+      const later = JSON.stringify([{ traceId: '00000000000000000000000000e2e002', id: '00000000000000e2', name: 'sent after the take-over', timestamp: Date.now() * 1000, duration: 1000, localEndpoint: { serviceName: 'second window' } }]);
+      assert.equal(await postWhenReady(zipkinUrl, later, 'application/json', 10000), 202);
+      await two.getByRole('treeitem', { name: /second window: sent after the take-over/ }).waitFor({ timeout: 30000 });
+      await two.getByRole('treeitem', { name: /shell script: span from bash!/ }).waitFor({ timeout: 10000 });
+      await two.screenshot({ path: join(SHOTS, 'two-windows-took-over.png') });
+      // Reload the remaining window: the traces are still there (the store on disk).
+      await Promise.all([two.waitForEvent('framenavigated', { predicate: (f) => f === two.mainFrame(), timeout: 60000 }), runCommand(two, 'Developer: Reload Window')]);
+      await two.waitForSelector('.monaco-workbench', { timeout: 60000 });
+      await showTraces(two);
+      await two.getByRole('treeitem', { name: /second window: sent after the take-over/ }).waitFor({ timeout: 60000 });
+      await two.getByRole('treeitem', { name: /shell script: span from bash!/ }).waitFor({ timeout: 10000 });
+      console.log(`      (window two took over ${tookMs} ms after window one's extension host died, tree refresh included)`);
+    } finally {
+      await wb.close();
+    }
+  });
+
   it('Read: a 10,000-span trace file opens, scrolls, finds an attribute value and collapses', async () => {
     const big = encodeSpans(generateTrace(10_000, 7), 'otlp-json').body as string;
     const wb = await openWorkbench(browser, makeWorkspace({ 'big-trace.json': big }));

@@ -24,6 +24,8 @@ export interface Workbench {
   /** code-server's own files: user settings, logs, extension state. */
   stateDir: string;
   ports: { otlp: number; zipkin: number };
+  /** Another window on the same VS Code server and folder: its own workbench and extension host. */
+  openWindow(): Promise<Page>;
   close(): Promise<void>;
 }
 
@@ -55,18 +57,25 @@ export async function openWorkbench(browser: Browser, workspace: string, setting
       ...settings,
     },
   });
-  const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
   const payload = JSON.stringify([['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${server.port}${ROOT}`]]);
-  await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(payload)}`);
-  await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
-  await page.waitForSelector('.statusbar', { timeout: 60000 });
+  const windows: Page[] = [];
+  const openWindow = async (): Promise<Page> => {
+    const p = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+    windows.push(p);
+    await p.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(payload)}`);
+    await p.waitForSelector('.monaco-workbench', { timeout: 60000 });
+    await p.waitForSelector('.statusbar', { timeout: 60000 });
+    return p;
+  };
+  const page = await openWindow();
   return {
     page,
     workspace,
     stateDir: server.stateDir,
     ports,
+    openWindow,
     close: async () => {
-      await page.close();
+      for (const w of windows) await w.close().catch(() => undefined);
       await server.stop();
       rmSync(workspace, { recursive: true, force: true });
     },
