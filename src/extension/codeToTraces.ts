@@ -32,6 +32,14 @@ export class SpanLocationIndex implements vscode.Disposable {
     this.sub = store.onDidAdd(() => this.invalidate());
   }
 
+  /** Traces of the local store another window owns (this window's own store is then empty). */
+  private shared: ReadonlyArray<{ traceId: string; spans: readonly Span[] }> = [];
+
+  setShared(traces: ReadonlyArray<{ traceId: string; spans: readonly Span[] }>): void {
+    this.shared = traces;
+    this.invalidate();
+  }
+
   /** A trace read from another endpoint (opened in the waterfall) joins the index. */
   addTrace(sourceId: string, spans: readonly Span[]): void {
     if (sourceId === 'local' || !spans.length) return;
@@ -60,6 +68,7 @@ export class SpanLocationIndex implements vscode.Disposable {
       const spans = this.store.get(row.traceId);
       if (spans) yield { key: `local/${traceIdKey(row.traceId)}`, sourceId: 'local', spans };
     }
+    for (const t of this.shared) yield { key: `local/${traceIdKey(t.traceId)}`, sourceId: 'local', spans: t.spans };
     for (const [key, { sourceId, spans }] of this.opened) yield { key, sourceId, spans };
   }
 

@@ -132,6 +132,38 @@ export async function activate(context: vscode.ExtensionContext): Promise<TraceE
   };
   context.subscriptions.push(WaterfallPanel.register(deps));
 
+  // In a window that shares another window's receiver, the code lenses read that window's newest traces
+  // (only the traces that are new or grew are fetched again).
+  const sharedTraces = new Map<string, { spanCount: number; spans: Span[] }>();
+  let syncing = false;
+  const syncShared = async (): Promise<void> => {
+    if (syncing) return;
+    syncing = true;
+    try {
+      if (!local.owner) {
+        if (sharedTraces.size) {
+          sharedTraces.clear();
+          spanIndex.setShared([]);
+        }
+        return;
+      }
+      const rows = await local.listTraces({ limit: 200 });
+      const keep = new Set(rows.map((r) => r.traceId));
+      for (const id of [...sharedTraces.keys()]) if (!keep.has(id)) sharedTraces.delete(id);
+      for (const r of rows) {
+        if (sharedTraces.get(r.traceId)?.spanCount === r.spanCount) continue;
+        const spans = await local.getTrace(r.traceId);
+        if (spans) sharedTraces.set(r.traceId, { spanCount: r.spanCount, spans });
+      }
+      spanIndex.setShared([...sharedTraces].map(([traceId, t]) => ({ traceId, spans: t.spans })));
+    } catch (e) {
+      log.warn(`code lenses: cannot read the shared local store: ${(e as Error).message}`);
+    } finally {
+      syncing = false;
+    }
+  };
+  context.subscriptions.push(coordinator.onDidChange(() => void syncShared()));
+  void syncShared();
   const tree = new TracesTreeProvider(endpoints.all);
   // Another window's store changed, or this window took the receiver over: list Local again.
   context.subscriptions.push(coordinator.onDidChange(() => tree.refresh(local)));

@@ -147,6 +147,26 @@ export class LocalCoordinator {
     }
   }
 
+  private writerTimer: NodeJS.Timeout | undefined;
+
+  /**
+   * The owner writes the store on disk. When the previous owner's process still held its lock at open
+   * (it was ending), ask again until it is free, so later writes are kept.
+   */
+  private ensureWriter(): void {
+    const p = this.persistence;
+    if (!p || p.writer || this.writerTimer) return;
+    this.options.log?.('local store on disk: its lock is still held by the previous owner; this window writes once it is free');
+    this.writerTimer = setInterval(() => {
+      if (this.persistence?.tryBecomeWriter() || this.role.kind !== 'owner') {
+        clearInterval(this.writerTimer);
+        this.writerTimer = undefined;
+        if (this.persistence?.writer) this.options.log?.('local store on disk: this window now writes it');
+      }
+    }, 250);
+    this.writerTimer.unref?.();
+  }
+
   private becomeOwner(): void {
     this.stopPolling();
     this.local.owner = undefined;
@@ -154,6 +174,7 @@ export class LocalCoordinator {
     this.local.takingOver = false;
     this.local.foreign = undefined;
     this.openPersistence();
+    this.ensureWriter();
     this.role = { kind: 'owner' };
     this.local.ports = { ...this.receiver.ports, errors: [] };
     this.emit('role');
@@ -242,6 +263,7 @@ export class LocalCoordinator {
   async stop(): Promise<void> {
     this.stopped = true;
     this.stopPolling();
+    if (this.writerTimer) clearInterval(this.writerTimer);
     await this.receiver.stop();
     await this.local.owner?.client.close().catch(() => undefined);
     this.persistence?.close();

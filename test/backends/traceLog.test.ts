@@ -147,19 +147,25 @@ describe('the local store on disk (append-only log)', function () {
   it('while one live process writes, another opens it read-only, and takes over when that one is gone', async () => {
     const d = dir();
     const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+    const reader = new TraceLog(d);
     try {
       writeFileSync(join(d, 'writer.lock'), String(holder.pid));
-      const reader = new TraceLog(d);
       assert.equal(reader.open(1e9).writer, false);
       reader.append([rec(1)]);
-      reader.close();
       assert.deepEqual(segFiles(d), [], 'a reader writes nothing');
+      assert.equal(reader.tryBecomeWriter(), false, 'not while the writer lives');
     } finally {
       holder.kill('SIGKILL');
       await new Promise((r) => holder.once('close', r));
     }
+    // The writer's process ended while this one was open: it takes over writing, without reopening.
+    assert.equal(reader.tryBecomeWriter(), true);
+    reader.append([rec(2)]);
+    reader.close();
     const taker = new TraceLog(d);
-    assert.equal(taker.open(1e9).writer, true, 'the lock of a dead process is taken over');
+    const opened = taker.open(1e9);
+    assert.equal(opened.writer, true, 'the lock, released, is taken');
+    assert.deepEqual(opened.records.map((r) => Number.parseInt(r.traceId, 16)), [2]);
     taker.close();
   });
 
@@ -188,6 +194,25 @@ describe('the local store on disk (append-only log)', function () {
     r.open();
     r.close();
     assert.equal(empty.stats().traces, 0, 'Clear Local Traces deleted them from disk');
+  });
+
+  it('writes that arrive while the previous writer still holds the lock are written once it is taken over', async () => {
+    const d = dir();
+    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+    writeFileSync(join(d, 'writer.lock'), String(holder.pid));
+    const store = new TraceStore();
+    const p = new PersistentStore(store, d);
+    assert.equal(p.open(), false);
+    store.add([{ ...newSpan('0'.repeat(31) + 'c', '0000000000000003'), name: 'during the take-over', service: 'x', startUs: 1, durationUs: 1 }]);
+    holder.kill('SIGKILL');
+    await new Promise((r) => holder.once('close', r));
+    assert.equal(p.tryBecomeWriter(), true);
+    p.close();
+    const after = new TraceStore();
+    const q = new PersistentStore(after, d);
+    q.open();
+    q.close();
+    assert.equal(after.get('0'.repeat(31) + 'c')?.[0].name, 'during the take-over');
   });
 
   it('spans survive the JSON round trip exactly (NaN, -Infinity, 64-bit strings)', () => {

@@ -10,6 +10,9 @@ import type { Span } from '../../shared/model';
 import type { StoreWrite, TraceStore } from '../../shared/store/traceStore';
 import { TraceLog, type LogRecord, type LogStats, type TraceLogOptions } from './traceLog';
 
+/** What a process waiting for the writer's lock keeps in memory to write once it has it. */
+const MAX_HELD_BYTES = 64 * 1024 * 1024;
+
 export interface PersistenceStats extends LogStats {
   dir: string;
   loadedTraces: number;
@@ -74,13 +77,41 @@ export class PersistentStore {
     // Subscribed after loading: what was read back is not written again.
     this.subscription = this.store.onWrite((w) => {
       try {
-        this.log.append(recordsOf(w, Date.now()));
+        const records = recordsOf(w, Date.now());
+        if (this.log.isWriter) this.log.append(records);
+        else this.hold(records);
       } catch (e) {
         // A full disk must not lose what is in memory or break the receiver: say so, keep serving.
         this.onError?.(e as Error);
       }
     });
     return opened.writer;
+  }
+
+  /**
+   * Writes that came while another process still held the lock (a previous owner that is ending): kept
+   * here, bounded, and written once this process takes the lock over, so a take-over loses nothing.
+   */
+  private held: LogRecord[] = [];
+  private heldBytes = 0;
+
+  private hold(records: LogRecord[]): void {
+    for (const r of records) {
+      if (this.heldBytes + r.data.length > MAX_HELD_BYTES) return;
+      this.held.push(r);
+      this.heldBytes += r.data.length;
+    }
+  }
+
+  /** Take over writing when the lock was held at open and is free now; what was held is written first. */
+  tryBecomeWriter(): boolean {
+    if (!this.log.tryBecomeWriter()) return false;
+    if (this.held.length) {
+      this.log.append(this.held);
+      this.held = [];
+      this.heldBytes = 0;
+    }
+    return true;
   }
 
   get writer(): boolean {

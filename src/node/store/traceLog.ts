@@ -195,6 +195,27 @@ export class TraceLog {
     return { records: chunks.reverse().flat(), writer: this.writer, tornBytes, corruptBytes };
   }
 
+  /**
+   * Try again to become the writer (the previous one's process may still be ending): take the lock if it
+   * is free now, cut a torn end off the newest segment, and append from there.
+   */
+  tryBecomeWriter(): boolean {
+    if (this.writer) return true;
+    if (!this.lock()) return false;
+    this.writer = true;
+    this.applyRetention();
+    const segs = this.segments();
+    this.activeSeq = segs.length ? segs[segs.length - 1] : 1;
+    if (segs.length) {
+      const path = this.segmentPath(this.activeSeq);
+      const buf = readFileSync(path);
+      const { goodEnd } = readRecords(buf);
+      if (goodEnd < buf.length) truncate(path, goodEnd);
+    }
+    this.openActive();
+    return true;
+  }
+
   private openActive(): void {
     this.fd = openSync(this.segmentPath(this.activeSeq), 'a');
     this.activeSize = fstatSync(this.fd).size;
@@ -277,9 +298,15 @@ export class TraceLog {
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A killed process its parent has not reaped yet still answers signal 0: on Linux, a zombie is dead.
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
   }
 }
 
