@@ -111,19 +111,27 @@ export class GrpcReceiver {
         return this.fail(stream, tooBig ? GrpcStatus.RESOURCE_EXHAUSTED : GrpcStatus.INVALID_ARGUMENT, tooBig ? `message larger than ${this.options.maxMessageBytes} bytes once decompressed` : `bad gzip: ${(e as Error).message}`);
       }
     } else if (compressed !== 0) return this.fail(stream, GrpcStatus.INVALID_ARGUMENT, `compressed flag ${compressed}; 0 or 1 expected`);
+    const bytes = new Uint8Array(message.buffer, message.byteOffset, message.byteLength);
     let parts: EncodedTracePart[];
+    let partial: { rejectedSpans: number; message: string } | undefined;
     try {
-      parts = splitOtlpProtoByTrace(new Uint8Array(message.buffer, message.byteOffset, message.byteLength));
+      parts = splitOtlpProtoByTrace(bytes);
     } catch (e) {
-      if (e instanceof TraceDecodeError) return this.fail(stream, GrpcStatus.INVALID_ARGUMENT, e.message);
-      this.options.log?.(`receiver: gRPC Export failed: ${(e as Error).message}`);
-      return this.fail(stream, GrpcStatus.INTERNAL, 'internal error');
+      if (!(e instanceof TraceDecodeError)) {
+        this.options.log?.(`receiver: gRPC Export failed: ${(e as Error).message}`);
+        return this.fail(stream, GrpcStatus.INTERNAL, 'internal error');
+      }
+      // OTLP's partial success: keep the resources that pass the check, refuse the others by count.
+      const split = acceptPerResource(bytes);
+      if (!split || !split.parts.length) return this.fail(stream, GrpcStatus.INVALID_ARGUMENT, e.message);
+      parts = split.parts;
+      partial = { rejectedSpans: split.rejectedSpans, message: split.message };
     }
     this.options.accept(parts);
     if (stream.destroyed) return;
     stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
     stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': String(GrpcStatus.OK) }));
-    stream.end(OK_BODY);
+    stream.end(partial ? partialSuccessBody(partial.rejectedSpans, partial.message) : OK_BODY);
   }
 
   /** A trailers-only answer: HTTP 200 with grpc-status and the percent-encoded message (gRPC's rule). */
@@ -141,4 +149,93 @@ export function encodeGrpcMessage(text: string): string {
   let out = '';
   for (const b of Buffer.from(text, 'utf8')) out += b >= 0x20 && b <= 0x7e && b !== 0x25 ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
   return out;
+}
+
+// --- partial success -----------------------------------------------------------------------------
+
+function varint(n: number): number[] {
+  const out: number[] = [];
+  while (n > 0x7f) {
+    out.push((n & 0x7f) | 0x80);
+    n = Math.floor(n / 128);
+  }
+  out.push(n);
+  return out;
+}
+
+/** Read a varint at `o`; undefined when it runs past the end. */
+function readVarint(b: Uint8Array, o: number): { value: number; next: number } | undefined {
+  let value = 0;
+  let mul = 1;
+  for (let i = o; i < b.length && i < o + 10; i++) {
+    value += (b[i] & 0x7f) * mul;
+    mul *= 128;
+    if ((b[i] & 0x80) === 0) return { value, next: i + 1 };
+  }
+  return undefined;
+}
+
+/** The length-delimited fields `field` of a message, or undefined when its framing is broken. */
+function fieldsOf(b: Uint8Array, field: number): Uint8Array[] | undefined {
+  const out: Uint8Array[] = [];
+  let o = 0;
+  while (o < b.length) {
+    const tag = readVarint(b, o);
+    if (!tag) return undefined;
+    o = tag.next;
+    const wire = tag.value & 7;
+    if (wire === 0) {
+      const v = readVarint(b, o);
+      if (!v) return undefined;
+      o = v.next;
+    } else if (wire === 1) o += 8;
+    else if (wire === 5) o += 4;
+    else if (wire === 2) {
+      const len = readVarint(b, o);
+      if (!len || len.next + len.value > b.length) return undefined;
+      if (tag.value >>> 3 === field) out.push(b.subarray(len.next, len.next + len.value));
+      o = len.next + len.value;
+    } else return undefined;
+  }
+  return o === b.length ? out : undefined;
+}
+
+/** Spans in a ResourceSpans (scope_spans = 2, spans = 2), as well as a damaged one lets them be counted; at least 1. */
+function countSpans(resourceSpans: Uint8Array): number {
+  let n = 0;
+  for (const scope of fieldsOf(resourceSpans, 2) ?? []) n += fieldsOf(scope, 2)?.length ?? 1;
+  return Math.max(1, n);
+}
+
+/**
+ * A request whose check failed, checked again one ResourceSpans at a time: the parts that pass, how many
+ * spans the others held, and the first reason. Undefined when the request's own framing is broken.
+ */
+export function acceptPerResource(request: Uint8Array): { parts: EncodedTracePart[]; rejectedSpans: number; message: string } | undefined {
+  const resources = fieldsOf(request, 1);
+  if (!resources || resources.length < 2) return undefined;
+  const parts: EncodedTracePart[] = [];
+  let rejectedSpans = 0;
+  let message = '';
+  for (const r of resources) {
+    const head = Buffer.from([0x0a, ...varint(r.length)]);
+    const alone = new Uint8Array(Buffer.concat([head, r]));
+    try {
+      parts.push(...splitOtlpProtoByTrace(alone));
+    } catch (e) {
+      rejectedSpans += countSpans(r);
+      message ||= e instanceof Error ? e.message : String(e);
+    }
+  }
+  return { parts, rejectedSpans, message };
+}
+
+/** ExportTraceServiceResponse { partial_success: { rejected_spans, error_message } }, gRPC-framed. */
+function partialSuccessBody(rejectedSpans: number, message: string): Buffer {
+  const text = Buffer.from(message, 'utf8');
+  const inner = Buffer.from([0x08, ...varint(rejectedSpans), 0x12, ...varint(text.length), ...text]);
+  const msg = Buffer.from([0x0a, ...varint(inner.length), ...inner]);
+  const prefix = Buffer.alloc(5);
+  prefix.writeUInt32BE(msg.length, 1);
+  return Buffer.concat([prefix, msg]);
 }

@@ -139,6 +139,25 @@ describe('OTLP/gRPC into the local receiver', function () {
     assert.deepEqual([...r.body], [0, 0, 0, 0, 0]);
   });
 
+  it('partial success: the resources that pass are kept, the others refused by count with the reason (OTLP partial_success)', async () => {
+    const good = protoTrace('d'.repeat(32), 2);
+    // A ResourceSpans whose one span has a 5-byte trace id, framed by hand: field 1 of the request.
+    const span = Buffer.from([0x0a, 0x05, 1, 2, 3, 4, 5, 0x12, 0x08, 1, 1, 1, 1, 1, 1, 1, 1, 0x2a, 0x01, 0x78]);
+    const scope = Buffer.concat([Buffer.from([0x12, span.length]), span]);
+    const resource = Buffer.concat([Buffer.from([0x12, scope.length]), scope]);
+    const request = Buffer.concat([Buffer.from(good), Buffer.from([0x0a, resource.length]), resource]);
+    const r = await call(grpcPort, EXPORT_PATH, request);
+    assert.equal(r.grpcStatus, 0, r.message);
+    // ExportTraceServiceResponse { 1: partial_success { 1: rejected_spans, 2: error_message } }
+    const msg = r.body.subarray(5);
+    assert.equal(msg[0], 0x0a);
+    const inner = msg.subarray(2, 2 + msg[1]);
+    assert.deepEqual([inner[0], inner[1]], [0x08, 1], 'rejected_spans = 1');
+    assert.equal(inner[2], 0x12);
+    assert.match(inner.subarray(4, 4 + inner[3]).toString('utf8'), /trace/i);
+    assert.equal(store.get('d'.repeat(32))?.length, 2, 'the good resource is kept');
+  });
+
   it('bad input: INVALID_ARGUMENT with the reason, UNIMPLEMENTED for another method, RESOURCE_EXHAUSTED over the limit; nothing stored', async () => {
     const before = store.stats().spans;
     const good = protoTrace('c'.repeat(32), 3);
