@@ -49,6 +49,9 @@ describe('the demo (npm start)', function () {
       const rows = page.getByRole('treeitem', { name: /frontend: POST \/checkout/ });
       await rows.first().waitFor({ timeout: 60000 });
       await page.waitForFunction(() => document.querySelectorAll('[role="treeitem"][aria-label*="POST /checkout"]').length >= 4, undefined, { timeout: 30000 });
+      // The demo's state (and so its local store on disk) is kept between runs: the rows may be older
+      // ones, so wait for this run's program to say it sent its traces.
+      for (const end = Date.now() + 60000; !/sent 4 checkout traces/.test(out) && Date.now() < end; ) await new Promise((r) => setTimeout(r, 200));
       assert.match(out, /sent 4 checkout traces/);
       await page.getByRole('treeitem', { name: /POST \/checkout.*1 errors/ }).first().click();
       const frame = await waitForWaterfall(page, 'demo');

@@ -190,6 +190,36 @@ describe('journeys in a real VS Code', function () {
     }
   });
 
+  it('Port in use: a Zipkin server on the OTLP port is named in the Local row, and one click adds it as an endpoint', async function () {
+    this.timeout(180_000);
+    const { createServer } = await import('node:http');
+    const { freePort } = await import('../../scripts/code-server.mjs');
+    const port = await freePort();
+    const foreign = createServer((req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(req.url?.startsWith('/api/v2/services') ? '["billing"]' : req.url?.startsWith('/api/v2/traces') ? '[]' : '{}');
+    });
+    await new Promise<void>((r) => foreign.listen(port, '127.0.0.1', r));
+    const wb = await openWorkbench(browser, makeWorkspace(), { 'traceExplorer.local.otlpPort': port });
+    try {
+      const { page } = wb;
+      await page.getByRole('tab', { name: /^Trace Explorer/ }).click();
+      await page.getByRole('treeitem', { name: /^Local.*port in use/ }).waitFor({ timeout: 60000 });
+      const notice = page.getByRole('treeitem', { name: new RegExp(`OTLP/HTTP port ${port} is held by a Zipkin API`) });
+      await notice.waitFor({ timeout: 30000 });
+      await page.screenshot({ path: join(SHOTS, 'port-in-use.png') });
+      assert.equal(await page.locator('.notification-toast').count(), 0, 'no popup');
+      await notice.click();
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Add it as an endpoint' }).click({ timeout: 15000 });
+      await page.getByRole('treeitem', { name: new RegExp(`^Zipkin on port ${port}`) }).waitFor({ timeout: 30000 });
+      await page.screenshot({ path: join(SHOTS, 'port-in-use-added.png') });
+    } finally {
+      await wb.close();
+      foreign.closeAllConnections();
+      await new Promise((r) => foreign.close(r));
+    }
+  });
+
   it('Read: a 10,000-span trace file opens, scrolls, finds an attribute value and collapses', async () => {
     const big = encodeSpans(generateTrace(10_000, 7), 'otlp-json').body as string;
     const wb = await openWorkbench(browser, makeWorkspace({ 'big-trace.json': big }));
