@@ -39,13 +39,15 @@ export interface CoordinatorOptions {
 }
 
 const PROBE_MS = 1000;
+/** A probe reads whatever answers: every status is an answer, not an error. */
+const ANY_STATUS = { okStatuses: [400, 401, 403, 404, 405, 415, 500, 501, 503] };
 
 /** Who answers HTTP on a loopback port: another Trace Explorer (its identity), or what else it seems to be. */
 export async function identifyPort(port: number): Promise<{ identity: Identity } | { foreign: ForeignHolder }> {
   const base = `http://127.0.0.1:${port}`;
   const http = new HttpClient({ endpoint: `port ${port}`, baseUrl: base, totalTimeoutMs: PROBE_MS, connectTimeoutMs: PROBE_MS, retries: 0 });
   try {
-    const id = await http.get('/api/trace-explorer/identify', { okStatuses: [400, 401, 403, 404, 405, 415, 500, 501, 503] }).catch(() => undefined);
+    const id = await http.get('/api/trace-explorer/identify', ANY_STATUS).catch(() => undefined);
     if (id?.status === 200) {
       const v = safeJson(id.text());
       if (isIdentity(v)) return { identity: v };
@@ -55,11 +57,11 @@ export async function identifyPort(port: number): Promise<{ identity: Identity }
       return { identity: { product: 'trace-explorer', protocol: 0, instance: `older Trace Explorer on port ${port}`, version: 'before 0.2', pid: 0, ports: { otlp: port }, writes: -1 } };
     }
     // Not Trace Explorer: what query API does it answer, if any?
-    const zipkin = await http.get('/api/v2/services', { okStatuses: [400, 401, 403, 404, 405, 415, 500, 501, 503] }).catch(() => undefined);
+    const zipkin = await http.get('/api/v2/services', ANY_STATUS).catch(() => undefined);
     if (zipkin?.status === 200 && Array.isArray(safeJson(zipkin.text()))) return { foreign: { description: `a Zipkin API (a Zipkin server, or a collector's Zipkin query port) at ${base}`, endpoint: { type: 'zipkin', url: base } } };
-    const jaeger = await http.get('/api/services', { okStatuses: [400, 401, 403, 404, 405, 415, 500, 501, 503] }).catch(() => undefined);
+    const jaeger = await http.get('/api/services', ANY_STATUS).catch(() => undefined);
     if (jaeger?.status === 200 && /"data"/.test(jaeger.text())) return { foreign: { description: `a Jaeger query API at ${base}`, endpoint: { type: 'jaeger', url: base } } };
-    const echo = await http.get('/api/echo', { okStatuses: [400, 401, 403, 404, 405, 415, 500, 501, 503] }).catch(() => undefined);
+    const echo = await http.get('/api/echo', ANY_STATUS).catch(() => undefined);
     if (echo?.status === 200 && echo.text().trim() === 'echo') return { foreign: { description: `Grafana Tempo at ${base}`, endpoint: { type: 'tempo', url: base } } };
     if (id) return { foreign: { description: `another program's HTTP server (an OpenTelemetry Collector, Jaeger or Tempo receiver?) at ${base}` } };
     return { foreign: { description: `a program that does not answer HTTP on 127.0.0.1:${port}` } };

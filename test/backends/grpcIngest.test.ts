@@ -16,6 +16,7 @@ import { LocalReceiver } from '../../src/node/receiver';
 import { encodeSpans } from '../../src/shared/formats/encode';
 import { newSpan } from '../../src/shared/model';
 import { TraceStore } from '../../src/shared/store/traceStore';
+import { until } from './helpers/wait';
 import { linkTrace } from '../../src/shared/trace/link';
 
 const ROOT = join(__dirname, '..', '..');
@@ -67,16 +68,6 @@ function call(port: number, path: string, message: Uint8Array, options: { gzip?:
 function protoTrace(traceHex: string, n: number): Uint8Array {
   const spans = Array.from({ length: n }, (_, i) => ({ ...newSpan(traceHex, (i + 1).toString(16).padStart(16, '0')), name: `s${i}`, service: 'grpc-test', startUs: 1_700_000_000_000_000 + i, durationUs: 10, ...(i ? { parentId: '0000000000000001' } : {}) }));
   return encodeSpans(spans, 'otlp-proto').body as Uint8Array;
-}
-
-async function until<T>(what: string, probe: () => T | undefined, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('OTLP/gRPC into the local receiver', function () {

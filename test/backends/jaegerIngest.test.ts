@@ -12,22 +12,13 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { LocalReceiver } from '../../src/node/receiver';
 import { TraceStore } from '../../src/shared/store/traceStore';
+import { until } from './helpers/wait';
 import { linkTrace } from '../../src/shared/trace/link';
 import { writeJaegerThrift } from '../unit/jaegerThriftWriter';
 
 const ROOT = join(__dirname, '..', '..');
 const PYTHON_JAEGER = join(ROOT, '.cache', 'python-jaeger', 'bin', 'python');
 const run = promisify(execFile);
-
-async function until<T>(what: string, probe: () => T | undefined, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function tree(store: TraceStore, traceId: string): string[] {
   const t = linkTrace(store.get(traceId) ?? []);

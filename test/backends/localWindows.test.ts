@@ -16,6 +16,7 @@ import { LocalCoordinator } from '../../src/node/localCoordinator';
 import { LocalSource } from '../../src/node/sources/localSource';
 import { newSpan, type Span } from '../../src/shared/model';
 import { TraceStore } from '../../src/shared/store/traceStore';
+import { until } from './helpers/wait';
 import { freePort } from '../peers/realPeers';
 
 const ROOT = join(__dirname, '..', '..');
@@ -26,16 +27,6 @@ function zipkin(traceId: string, name: string): string {
 
 async function post(port: number, body: string): Promise<number> {
   return (await fetch(`http://127.0.0.1:${port}/api/v2/spans`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).status;
-}
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 interface Window {

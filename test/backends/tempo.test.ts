@@ -1,22 +1,12 @@
 /** Tempo's traps (`protocols.md` §1), met through the Tempo source against the simulator. */
 import assert from 'node:assert/strict';
-import { BackendError } from '../../src/node/http/backendError';
 import { createSource } from '../../src/node/sources/createSource';
 import { traceqlOf } from '../../src/shared/query/traceql';
 import { decodeTrace } from '../../src/shared/formats/detect';
 import { newSpan, type Span } from '../../src/shared/model';
 import { TempoSimulator } from '../peers/tempoSimulator';
+import { rejectsWithBackendError } from './helpers/wait';
 import { fixture } from '../unit/helpers';
-
-async function rejects(p: Promise<unknown>): Promise<BackendError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof BackendError) return e;
-    throw e;
-  }
-  assert.fail('expected a BackendError');
-}
 
 function span(traceId: string, spanId: string, over: Partial<Span> = {}): Span {
   return { ...newSpan(traceId, spanId), name: 'op', service: 'api', startUs: Date.now() * 1000 - 5_000_000, durationUs: 1000, ...over };
@@ -63,14 +53,14 @@ describe('Tempo source against the Tempo simulator', () => {
     sim.add([span('0123456789abcdef', '0000000000000001')], 'team-a');
     const withTenant = createSource({ name: 'cloud', type: 'tempo', url: sim.queryUrl, tenant: 'team-a' });
     assert.equal((await withTenant.listTraces({})).length, 1);
-    const e = await rejects(createSource({ name: 'cloud', type: 'tempo', url: sim.queryUrl }).listTraces({}));
+    const e = await rejectsWithBackendError(createSource({ name: 'cloud', type: 'tempo', url: sim.queryUrl }).listTraces({}));
     assert.equal(e.status, 401);
     assert.match(e.message, /^cloud: HTTP 401: no org id \(http:\/\/127\.0\.0\.1:\d+\/api\/search\?.*\)\. This Tempo is multi-tenant: set "tenant"/);
   });
 
   it("shows Tempo's own words for a bad TraceQL query", async () => {
     sim = await new TempoSimulator().start();
-    const e = await rejects(createSource({ name: 't', type: 'tempo', url: sim.queryUrl }).listTraces({ traceql: '{ resource.service.name = }' }));
+    const e = await rejectsWithBackendError(createSource({ name: 't', type: 'tempo', url: sim.queryUrl }).listTraces({ traceql: '{ resource.service.name = }' }));
     assert.equal(e.status, 400);
     assert.match(e.message, /invalid TraceQL query: parse error at line 1, col \d+/);
   });
@@ -122,7 +112,7 @@ describe('Tempo source against the Tempo simulator', () => {
 
   it('says where spans can go when no ingest URL is set', async () => {
     sim = await new TempoSimulator().start();
-    const e = await rejects(createSource({ name: 't', type: 'tempo', url: sim.queryUrl }).ingest([span('0123456789abcdef', '0000000000000001')]));
+    const e = await rejectsWithBackendError(createSource({ name: 't', type: 'tempo', url: sim.queryUrl }).ingest([span('0123456789abcdef', '0000000000000001')]));
     assert.match(e.message, /Set "ingestUrl" on the endpoint, e\.g\. http:\/\/localhost:9411/);
   });
 });

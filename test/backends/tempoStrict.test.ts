@@ -7,12 +7,12 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BackendError } from '../../src/node/http/backendError';
 import { createSource } from '../../src/node/sources/createSource';
 import type { TempoSource } from '../../src/node/sources/tempoSource';
 import { newSpan, type Span } from '../../src/shared/model';
 import { traceqlOf } from '../../src/shared/query/traceql';
 import { TempoSimulator } from '../peers/tempoSimulator';
+import { rejectsWithBackendError } from './helpers/wait';
 
 const NOW_US = Date.now() * 1000;
 
@@ -36,16 +36,6 @@ function typedTrace(): Span[] {
       events: [{ timeUs: NOW_US - 4_000_000, name: 'exception', attributes: [{ key: 'exception.type', value: 'CardDeclined' }] }],
     }),
   ];
-}
-
-async function rejects(p: Promise<unknown>): Promise<BackendError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof BackendError) return e;
-    throw e;
-  }
-  assert.fail('expected a BackendError');
 }
 
 async function rawSearch(sim: TempoSimulator, q: string, extra = ''): Promise<{ status: number; text: string }> {
@@ -151,7 +141,7 @@ describe('Tempo as real Tempo behaves', () => {
     it('on v1 (Tempo before 2.6), a trace over the size limit is a 422 with what to do', async () => {
       sim = await new TempoSimulator({ legacy: true, maxSpansPerTrace: 1 }).start();
       sim.add([span('d2', '1'), span('d2', '2')]);
-      const e = await rejects(tempo().fetchTrace('d2'));
+      const e = await rejectsWithBackendError(tempo().fetchTrace('d2'));
       assert.match(e.message, /HTTP 422: trace exceeds max size.*max_bytes_per_trace/);
     });
   });
@@ -161,9 +151,9 @@ describe('Tempo as real Tempo behaves', () => {
       sim = await new TempoSimulator({ prefix: '/tempo' }).start();
       sim.add([span('e1', '1')]);
       const wrong = tempo(sim.queryUrl.replace(/\/tempo$/, ''));
-      const e = await rejects(wrong.fetchTrace('e1'));
+      const e = await rejectsWithBackendError(wrong.fetchTrace('e1'));
       assert.match(e.message, /^Tempo: HTTP 404 "404 page not found": no Tempo trace API answers at this URL \(http:\/\/127\.0\.0\.1:\d+\/api\/v2\/traces\/0+e1\)\. Check the endpoint URL and its path prefix/);
-      await rejects(wrong.fetchTrace('e1'));
+      await rejectsWithBackendError(wrong.fetchTrace('e1'));
       assert.equal(sim.requests.filter((r) => r.url.includes('/api/v2/traces/')).length, 2, 'v2 is still asked first');
       // The right URL finds it, and a missing trace is just missing.
       assert.equal((await tempo().fetchTrace('e1'))?.spans.length, 1);
