@@ -208,12 +208,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<TraceE
     const source = sourceById(sourceId);
     if (!source) throw new Error(`no endpoint "${sourceId}"`);
     // Usually quick: the status bar shows it, and a slow load becomes a cancellable notification.
+    const t0 = performance.now();
     const fetched = await withDelayedProgress(`Loading trace ${traceId} from ${source.label}…`, (signal) => fetchTrace(source, traceId, signal));
     if (!fetched?.spans.length) {
       void vscode.window.showWarningMessage(`Trace Explorer: ${source.label} has no trace ${traceId}.`);
       return undefined;
     }
+    const t1 = performance.now();
     spanIndex.addTrace(source.id, fetched.spans);
+    log.info(`waterfall: trace ${traceId} fetched from ${source.label} in ${Math.round(t1 - t0)} ms, indexed in ${Math.round(performance.now() - t1)} ms`);
     return WaterfallPanel.show(deps, fetched.spans, source.id, source.label, selectSpanId, fetched.incomplete);
   };
 

@@ -10,7 +10,8 @@ import type { FromWebview, ReplyMap, Request, ToWebview } from '../shared/protoc
 import { linkTrace } from '../shared/trace/link';
 import { searchTrace } from '../shared/trace/search';
 import type { Trace } from '../shared/trace/trace';
-import { spanDetails, toWaterfallData } from '../shared/trace/waterfall';
+import { spanDetails } from '../shared/trace/waterfall';
+import { planRows, sendRows } from '../shared/trace/waterfallRows';
 import { withDelayedProgress } from './progress';
 import type { SourceOpener } from './sourceOpener';
 import { waterfallHtml } from './webviewHtml';
@@ -38,12 +39,18 @@ export class WaterfallPanel implements vscode.Disposable {
   private adjustSkew: boolean;
   private ready = false;
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly createdAt = performance.now();
+  /** The newest load sent to the webview; an older one still sending stops. */
+  private loadId = 0;
+  private disposed = false;
   /** Why the backend's answer is not the whole trace, when it said so. */
   incomplete: string | undefined;
 
   /** Show a trace, reusing its panel when it is already open. */
   static show(deps: WaterfallDeps, spans: Span[], sourceId: string, sourceLabel: string, selectSpanId?: string, incomplete?: string): WaterfallPanel {
+    const t0 = performance.now();
     const trace = linkTrace(spans, { adjustSkew: adjustSkewDefault() });
+    deps.log.info(`waterfall: trace ${trace.traceId} linked in ${Math.round(performance.now() - t0)} ms`);
     const key = `${sourceId}/${trace.traceId}`;
     const existing = WaterfallPanel.panels.get(key);
     if (existing) {
@@ -110,6 +117,15 @@ export class WaterfallPanel implements vscode.Disposable {
     return this.trace.spans.length;
   }
 
+  /**
+   * What a command that returns a panel sends back when the workbench ran it (a click in the Traces
+   * view): VS Code serializes the result to JSON, and the whole panel (trace, spans, endpoint and its
+   * store) took seconds per click at 100,000 spans.
+   */
+  toJSON(): { traceId: string; rowCount: number } {
+    return { traceId: this.traceId, rowCount: this.rowCount };
+  }
+
   /** New spans for the same trace (a refresh, or more spans arrived). */
   update(spans: Span[], selectSpanId?: string, incomplete?: string): void {
     this.spans = spans;
@@ -132,11 +148,27 @@ export class WaterfallPanel implements vscode.Disposable {
     return { spanCount: loaded.spans.length, added: loaded.spans.length - before };
   }
 
+  /**
+   * Send the trace as a new load: header, the first screen's rows, then the rest in chunks with the
+   * event loop free between them. A newer load (new spans, skew toggled, a reload) or closing the
+   * panel stops this one; the webview drops chunks of a load it no longer shows.
+   */
   private postTrace(): void {
-    const data = { ...toWaterfallData(this.trace, this.sourceLabel), reloadable: this.sourceId !== 'file', sourceId: this.sourceId, ...(this.incomplete ? { incomplete: this.incomplete } : {}) };
-    this.panel.title = titleOf(this.trace);
-    void this.post({ type: 'trace', data, selectSpanId: this.pendingSelect });
+    const loadId = ++this.loadId;
+    const t0 = performance.now();
+    const plan = planRows(this.trace, this.sourceLabel, loadId, { reloadable: this.sourceId !== 'file', sourceId: this.sourceId, incomplete: this.incomplete, selectSpanId: this.pendingSelect });
     this.pendingSelect = undefined;
+    this.panel.title = titleOf(this.trace);
+    const trace = this.trace;
+    let firstPostedMs = 0;
+    void sendRows(trace, plan, (m) => {
+      const posted = this.post(m);
+      if (m.type === 'rows' && !firstPostedMs) firstPostedMs = performance.now() - t0;
+      return posted;
+    }, { current: () => this.loadId === loadId && !this.disposed, pause: () => new Promise((r) => setImmediate(r)) }).then(
+      (whole) => whole && this.deps.log.info(`waterfall: trace ${trace.traceId}, ${trace.spans.length} spans in ${plan.ranges.length} chunks: first screen posted after ${Math.round(firstPostedMs)} ms, all after ${Math.round(performance.now() - t0)} ms; extension host heap ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MB`),
+      (e: unknown) => this.deps.log.error(`waterfall: sending trace ${trace.traceId} failed: ${e instanceof Error ? e.message : String(e)}`),
+    );
   }
 
   private post(message: ToWebview): Thenable<boolean> {
@@ -146,6 +178,7 @@ export class WaterfallPanel implements vscode.Disposable {
   private onMessage(m: FromWebview): void {
     switch (m.type) {
       case 'ready':
+        this.deps.log.debug(`waterfall: webview ready ${Math.round(performance.now() - this.createdAt)} ms after the panel was created`);
         this.ready = true;
         this.postTrace();
         break;
@@ -201,6 +234,7 @@ export class WaterfallPanel implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     if (WaterfallPanel.panels.get(this.key) === this) WaterfallPanel.panels.delete(this.key);
     for (const d of this.disposables.splice(0)) d.dispose();
     this.panel.dispose();

@@ -1,12 +1,18 @@
 /**
- * The waterfall webview's message protocol: one union per direction. The trace crosses once, as
- * columns (one array per field, services as an index table); details, search and copy are requests
- * the host always answers, with a value or an error, matched by `requestId`.
+ * The waterfall webview's message protocol: one union per direction. The trace crosses as a header
+ * and then chunks of rows in typed arrays (binary, no JSON), the first screen's rows first; details,
+ * search and copy are requests the host always answers, with a value or an error, matched by `requestId`.
  */
 import type { SpanKind } from './model';
 
-/** Columnar rows of a linked trace, in waterfall order. Times are µs relative to `startUs`. */
-export interface WaterfallData {
+/**
+ * What the webview needs before any row: the trace's identity, time axis and tables. Rows follow in
+ * `RowChunk`s; the first chunk holds the rows of the first screen, so the webview draws them before
+ * the rest of the trace has crossed. Times are µs relative to `startUs`.
+ */
+export interface WaterfallHeader {
+  /** Which load of the panel this is: chunks of an earlier load (a trace replaced while loading) are dropped. */
+  loadId: number;
   traceId: string;
   title: string;
   /** Where the trace came from, e.g. "local" or "Zipkin (prod)". */
@@ -15,33 +21,55 @@ export interface WaterfallData {
   durationUs: number;
   services: string[];
   rowCount: number;
-  name: string[];
-  service: number[];
-  kind: SpanKind[];
-  depth: number[];
-  parent: number[];
-  subtreeEnd: number[];
-  start: number[];
-  duration: number[];
-  /** 1 when the span's status is error. */
-  error: number[];
-  /** 1 when the row has repair warnings (orphan, duplicate, cycle, skew…). */
-  warned: number[];
-  /** Clock-skew shift applied (µs), 0 when none. */
-  adjust: number[];
-  /** 1 when the row lies on the critical path. */
-  critical: number[];
-  spanId: string[];
-  /** Event times per row that has events (µs relative to startUs), for marks on the bars. */
-  marks: Record<number, number[]>;
+  /** How many chunks this load sends; the trace is complete when all have arrived. */
+  chunkCount: number;
+  /** Repairs in the trace (one per repaired span); the first lines of them. */
+  warningCount: number;
   warnings: string[];
   skewAdjusted: boolean;
+  /** The row to select once it has arrived (the host looked the span id up). */
+  selectRow?: number;
   /** The trace came from an endpoint that can be asked again (not from a file). */
   reloadable?: boolean;
   /** Why the trace is incomplete, when its backend said it is (Tempo's PARTIAL). */
   incomplete?: string;
   /** Which endpoint (or "file") the trace came from, kept in the webview's state so the panel can be revived after VS Code restarts. */
   sourceId?: string;
+}
+
+/** Bits of `RowChunk.flags`. The low three bits are the span kind (`KIND_CODES`). */
+export const ROW_ERROR = 8;
+/** The row has repair warnings (orphan, duplicate, cycle, skew…). */
+export const ROW_WARNED = 16;
+/** The row lies on the critical path. */
+export const ROW_CRITICAL = 32;
+export const KIND_CODES: readonly SpanKind[] = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
+
+/**
+ * Rows `from`…`to - 1` as typed arrays, which VS Code moves to the webview as binary (no JSON).
+ * Strings are tables: `names` holds this chunk's distinct names, `nameIndex` points into it; span ids
+ * are UTF-8 bytes, row `from + i` owning `ids[idEnd[i-1] … idEnd[i])` (0 for i = 0), and likewise
+ * event marks in `markTimes` up to `markEnd[i]`.
+ */
+export interface RowChunk {
+  loadId: number;
+  from: number;
+  to: number;
+  depth: Int32Array;
+  parent: Int32Array;
+  subtreeEnd: Int32Array;
+  start: Float64Array;
+  duration: Float64Array;
+  /** Clock-skew shift applied (µs), 0 when none. */
+  adjust: Float64Array;
+  service: Uint32Array;
+  flags: Uint8Array;
+  names: string[];
+  nameIndex: Uint32Array;
+  ids: Uint8Array;
+  idEnd: Uint32Array;
+  markEnd: Uint32Array;
+  markTimes: Float64Array;
 }
 
 export interface SpanDetails {
@@ -89,7 +117,8 @@ export interface ReplyMap {
 
 // Host → webview
 export type ToWebview =
-  | { type: 'trace'; data: WaterfallData; selectSpanId?: string }
+  | { type: 'traceStart'; header: WaterfallHeader }
+  | { type: 'rows'; chunk: RowChunk }
   | { type: 'loading'; message: string }
   | { type: 'failed'; message: string }
   | { type: 'reply'; requestId: number; ok: true; value: unknown }

@@ -4,7 +4,8 @@
  * "matches only" are linear scans over the pre-order rows (subtree = rows up to `subtreeEnd`).
  * Everything from span data is written with textContent.
  */
-import type { SpanDetails, ToWebview, WaterfallData } from '../shared/protocol';
+import type { SpanDetails, ToWebview, WaterfallHeader } from '../shared/protocol';
+import { TraceRows } from '../shared/trace/traceRows';
 import { el, formatDuration, niceStep } from './format';
 import { handleReply, request } from './rpc';
 import { NAME_DEFAULT, nameColumnSplitter } from './splitter';
@@ -15,7 +16,7 @@ const OVERSCAN = 8;
 const PALETTE = 10;
 
 interface View {
-  data: WaterfallData;
+  data: TraceRows;
   collapsed: Uint8Array;
   visible: Int32Array;
   visibleCount: number;
@@ -34,7 +35,7 @@ interface View {
 }
 
 /** Sibling positions in one pass over the pre-order rows: siblings come in order under their parent. */
-function siblingPositions(d: WaterfallData): { posInSet: Int32Array; setSize: Int32Array } {
+function siblingPositions(d: TraceRows): { posInSet: Int32Array; setSize: Int32Array } {
   const n = d.rowCount;
   const seen = new Int32Array(n + 1); // index n counts the roots
   const posInSet = new Int32Array(n);
@@ -189,7 +190,7 @@ function render(): void {
     used[k] = 1;
     const row = pool[k];
     const r = v.visible[pos];
-    const sig = `${pos}|${r}|${v.matchSet.has(r) ? 1 : 0}|${v.collapsed[r]}|${look}`;
+    const sig = `${pos}|${r}|${d.has(r) ? 1 : 0}|${v.matchSet.has(r) ? 1 : 0}|${v.collapsed[r]}|${look}`;
     if (slotSignature[k] === sig) continue;
     slotSignature[k] = sig;
     row.style.display = '';
@@ -198,14 +199,20 @@ function render(): void {
     const hasKids = d.subtreeEnd[r] > r + 1;
     row.setAttribute('aria-level', String(d.depth[r] + 1));
     // Rows are recycled out of DOM order while scrolling: the tree's structure is told explicitly.
-    row.setAttribute('aria-posinset', String(v.posInSet[r]));
-    row.setAttribute('aria-setsize', String(v.setSize[r]));
+    // (Sibling counts are known once every row has arrived.)
+    if (v.setSize[r]) {
+      row.setAttribute('aria-posinset', String(v.posInSet[r]));
+      row.setAttribute('aria-setsize', String(v.setSize[r]));
+    } else {
+      row.removeAttribute('aria-posinset');
+      row.removeAttribute('aria-setsize');
+    }
     row.setAttribute('aria-selected', String(r === v.selected));
     if (hasKids) row.setAttribute('aria-expanded', String(!v.collapsed[r]));
     else row.removeAttribute('aria-expanded');
-    row.setAttribute('aria-label', `${d.services[d.service[r]] || 'unknown service'} ${d.name[r]}, ${formatDuration(d.duration[r])}${d.error[r] ? ', error' : ''}`);
+    row.setAttribute('aria-label', `${d.services[d.service[r]] || 'unknown service'} ${d.name[r]}, ${formatDuration(d.duration[r])}${d.error(r) ? ', error' : ''}`);
     row.id = `row-${r}`;
-    row.className = `row${r === v.selected ? ' selected' : ''}${v.matchSet.has(r) ? ' match' : ''}${d.error[r] ? ' error' : ''}${v.showCritical && d.critical[r] ? ' critical' : ''}${v.showCritical && !d.critical[r] ? ' dim' : ''}`;
+    row.className = `row${r === v.selected ? ' selected' : ''}${v.matchSet.has(r) ? ' match' : ''}${d.error(r) ? ' error' : ''}${v.showCritical && d.critical(r) ? ' critical' : ''}${v.showCritical && !d.critical(r) ? ' dim' : ''}${d.has(r) ? '' : ' pending'}`;
     const [label, lane] = row.children as unknown as [HTMLDivElement, HTMLDivElement];
     // Indent up to 24 levels; deeper rows say their level instead of running out of the column.
     label.style.paddingLeft = `${4 + Math.min(d.depth[r], 24) * 12}px`;
@@ -213,12 +220,12 @@ function render(): void {
     twisty.textContent = hasKids ? (v.collapsed[r] ? '▸' : '▾') : '';
     const color = `svc-${d.service[r] % PALETTE}`;
     chip.className = `chip ${color}`;
-    svc.textContent = d.services[d.service[r]] || '?';
-    name.textContent = (d.depth[r] > 24 ? `[${d.depth[r]}] ` : '') + (d.name[r] || '(unnamed)');
+    svc.textContent = d.has(r) ? d.services[d.service[r]] || '?' : '';
+    name.textContent = d.has(r) ? (d.depth[r] > 24 ? `[${d.depth[r]}] ` : '') + (d.name[r] || '(unnamed)') : 'loading…';
     const f: string[] = [];
-    if (d.error[r]) f.push('!');
+    if (d.error(r)) f.push('!');
     if (d.adjust[r]) f.push('⇄');
-    if (d.warned[r]) f.push('⚠');
+    if (d.warned(r)) f.push('⚠');
     if (hasKids && v.collapsed[r]) f.push(`+${d.subtreeEnd[r] - r - 1}`);
     flags.textContent = f.join(' ');
     const [bar, dur] = lane.children as unknown as [HTMLDivElement, HTMLSpanElement];
@@ -228,7 +235,7 @@ function render(): void {
     bar.style.left = `${left}%`;
     bar.style.width = `${width}%`;
     bar.replaceChildren();
-    const marks = d.marks[r];
+    const marks = d.marks.get(r);
     if (marks && d.duration[r] > 0) {
       for (const m of marks.slice(0, 20)) {
         const mark = el('i', { class: 'mark' });
@@ -304,6 +311,7 @@ function renderMinimap(): void {
   const pitch = few ? h / d.rowCount : d.rowCount / h;
   const barH = few ? Math.max(1, Math.min(4, Math.floor(pitch) - 1)) : 1;
   for (let r = 0; r < d.rowCount; r++) {
+    if (!d.has(r)) continue;
     // (Few rows: centred in their slot, so the first is not hidden under the window's border.)
     const y = Math.floor(few ? r * pitch + (pitch - barH) / 2 : r / pitch);
     ctx.fillStyle = colors[d.service[r] % PALETTE];
@@ -333,7 +341,7 @@ function toggle(r: number, expand?: boolean): void {
 
 function setAllCollapsed(collapsed: boolean): void {
   const v = view;
-  if (!v) return;
+  if (!v?.data.complete) return; // the tree's shape is known once every row has arrived
   const d = v.data;
   for (let r = 0; r < d.rowCount; r++) v.collapsed[r] = collapsed && d.subtreeEnd[r] > r + 1 ? 1 : 0;
   recomputeVisible(v);
@@ -369,8 +377,11 @@ function select(r: number, scroll = true): void {
   reveal(r);
   if (scroll) scrollToRow(r);
   render();
-  saveState({ traceId: v.data.traceId, selectedSpanId: v.data.spanId[r] });
-  vscode.postMessage({ type: 'state', selectedSpanId: v.data.spanId[r] });
+  const spanId = v.data.spanId(r);
+  if (spanId) {
+    saveState({ traceId: v.data.traceId, selectedSpanId: spanId });
+    vscode.postMessage({ type: 'state', selectedSpanId: spanId });
+  }
   const token = ++detailsToken;
   // A slow answer (a big trace, a busy host) must not leave the previous span's details on show as if
   // they were this one's; a quick one should not flash a placeholder, hence the short delay.
@@ -680,9 +691,18 @@ minimap.addEventListener('dblclick', () => {
 
 // ------------------------------------------------------------------------------------------ host
 
-function showTrace(data: WaterfallData, selectSpanId?: string): void {
+/**
+ * A new load: the header sets up an empty view of the whole trace (every row a placeholder) and the
+ * rows fill in as their chunks arrive. The first chunk is the first screen, drawn on arrival; search,
+ * minimap, collapse-all and sibling counts wait for the last.
+ */
+function startTrace(header: WaterfallHeader): void {
+  const data = new TraceRows(header);
   const keepScroll = view?.data.traceId === data.traceId ? rowsEl.scrollTop : 0;
   const previous = view;
+  delete document.body.dataset.ready;
+  delete document.body.dataset.firstRowsAt;
+  delete document.body.dataset.completeAt;
   view = {
     data,
     collapsed: new Uint8Array(data.rowCount),
@@ -696,29 +716,65 @@ function showTrace(data: WaterfallData, selectSpanId?: string): void {
     showCritical: previous?.showCritical ?? false,
     v0: 0,
     v1: Math.max(data.durationUs, 1e-3),
-    ...siblingPositions(data),
+    posInSet: new Int32Array(data.rowCount),
+    setSize: new Int32Array(data.rowCount),
   };
+  pendingScroll = keepScroll;
   $('title').textContent = data.title;
   $('meta').textContent = ` ${data.traceId} · ${data.rowCount} span${data.rowCount === 1 ? '' : 's'} · ${formatDuration(data.durationUs)} · ${data.services.length} service${data.services.length === 1 ? '' : 's'} · ${data.source}`;
   $<HTMLInputElement>('skew').checked = data.skewAdjusted;
   $('reload').hidden = !data.reloadable;
+  for (const id of ['expand', 'collapse', 'only']) ($(id) as HTMLButtonElement | HTMLInputElement).disabled = true;
   // A backend that returned part of the trace said so: never present it as complete.
   const incomplete = $('incomplete');
   incomplete.hidden = !data.incomplete;
   incomplete.textContent = data.incomplete ? `⚠ Incomplete trace: ${data.source} returned only part of it: ${data.incomplete}` : '';
-  status(data.warnings.length ? `${data.warnings.length} repair${data.warnings.length === 1 ? '' : 's'} in this trace (rows marked ⚠ or ⇄); select a row to see them.` : '');
-  renderAll();
-  rowsEl.scrollTop = keepScroll;
-  const state = vscode.getState();
-  const want = selectSpanId ?? (state?.traceId === data.traceId ? state.selectedSpanId : undefined);
   // What the host's serializer needs to show this trace again after VS Code restarts.
+  const state = vscode.getState();
   if (state?.traceId !== data.traceId || state.sourceId !== data.sourceId) {
     const { selectedSpanId: _otherTrace, ...keep } = state ?? {}; // a selection in another trace means nothing here
     vscode.setState({ ...keep, traceId: data.traceId, sourceId: data.sourceId });
   }
-  const r = want ? data.spanId.indexOf(want) : -1;
-  if (r >= 0) select(r);
+  recomputeVisible(view);
+  renderRuler();
+  if (!data.rowCount) finishTrace(view);
+}
+
+let pendingScroll = 0;
+
+function applyRows(msg: Extract<ToWebview, { type: 'rows' }>): void {
+  const v = view;
+  if (!v || v.data.apply(msg.chunk) !== 'applied') return;
+  const d = v.data;
+  if (d.arrivedChunks === 1) {
+    // The first screen: draw it now, at the scroll position the trace had if it was shown before.
+    rowsEl.scrollTop = pendingScroll;
+    const want = d.header.selectRow;
+    if (want !== undefined && d.has(want)) select(want);
+    else render();
+    document.body.dataset.firstRowsAt = String(Date.now());
+  } else render();
+  if (d.complete) finishTrace(v);
+  else status(`Loading spans… ${d.arrivedRows.toLocaleString('en')} of ${d.rowCount.toLocaleString('en')}`);
+}
+
+function finishTrace(v: View): void {
+  const d = v.data;
+  Object.assign(v, siblingPositions(d));
+  for (const id of ['expand', 'collapse', 'only']) ($(id) as HTMLButtonElement | HTMLInputElement).disabled = false;
+  status(d.warningCount ? `${d.warningCount} repair${d.warningCount === 1 ? '' : 's'} in this trace (rows marked ⚠ or ⇄); select a row to see them.` : '');
+  slotSignature.length = 0; // sibling counts changed every row's accessible description
+  renderAll();
+  const state = vscode.getState();
+  if (v.selected < 0 && state?.traceId === d.traceId && state.selectedSpanId) {
+    const r = d.rowOfSpanId(state.selectedSpanId);
+    if (r >= 0) select(r);
+  }
   if (searchInput.value.trim()) void runSearch(searchInput.value);
+  document.body.dataset.firstRowsAt ??= String(Date.now());
+  // When the rows were first drawn and when all of the trace was there (ms since epoch), for the
+  // real-editor benchmark, which clicks in the workbench and reads these from the webview.
+  document.body.dataset.completeAt = String(Date.now());
   document.body.dataset.ready = 'true';
 }
 
@@ -726,8 +782,11 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
   const msg = event.data;
   if (handleReply(msg)) return;
   switch (msg.type) {
-    case 'trace':
-      showTrace(msg.data, msg.selectSpanId);
+    case 'traceStart':
+      startTrace(msg.header);
+      break;
+    case 'rows':
+      applyRows(msg);
       break;
     case 'loading':
       $('title').textContent = msg.message;
@@ -739,4 +798,5 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
   }
 });
 
+performance.mark('trace-explorer:ready');
 vscode.postMessage({ type: 'ready' });

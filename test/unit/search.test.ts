@@ -2,7 +2,9 @@ import * as assert from 'node:assert/strict';
 import { decodeTrace } from '../../src/shared/formats/detect';
 import { linkTraces } from '../../src/shared/trace/link';
 import { parseQuery, searchTrace } from '../../src/shared/trace/search';
-import { spanDetails, toWaterfallData } from '../../src/shared/trace/waterfall';
+import { spanDetails } from '../../src/shared/trace/waterfall';
+import { planRows, rowChunk } from '../../src/shared/trace/waterfallRows';
+import { TraceRows } from '../../src/shared/trace/traceRows';
 import { fixture } from './helpers';
 
 describe('in-trace search and the waterfall payload', () => {
@@ -67,13 +69,15 @@ describe('in-trace search and the waterfall payload', () => {
   });
 
   it('sends the trace as columns relative to its start, with annotation marks and the critical path', () => {
-    const data = toWaterfallData(trace, 'test');
+    const plan = planRows(trace, 'test', 1);
+    const data = new TraceRows(plan.header);
+    for (const [from, to] of plan.ranges) assert.equal(data.apply(rowChunk(trace, plan, from, to)), 'applied');
     assert.equal(data.rowCount, 5);
     assert.deepEqual(data.services, ['zipkin-query']);
     assert.equal(data.start[0], 0);
     assert.equal(data.start[1], 11000);
-    assert.deepEqual(data.marks[0], [0, 386000]);
-    assert.equal(data.critical[0], 1);
+    assert.deepEqual([...data.marks.get(0)!], [0, 386000]);
+    assert.equal(data.critical(0), true);
     assert.equal(data.title, 'zipkin-query: get');
   });
 

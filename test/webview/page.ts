@@ -52,19 +52,25 @@ export class PageServer {
  * would give back to `getState()`, as when a panel is restored; `reloadText` is what "Reload" fetches
  * (without it the trace is like one read from a file).
  */
-export async function openTracePage(browser: Browser, server: PageServer, traceText: string, theme: 'dark' | 'light' = 'dark', state?: unknown, reloadText?: string): Promise<Page> {
+export async function openTracePage(browser: Browser, server: PageServer, traceText: string, theme: 'dark' | 'light' = 'dark', state?: unknown, reloadText?: string, chunks?: { rows: number; delayMs: number }): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 760 }, colorScheme: theme });
   page.on('pageerror', (e) => {
     throw e;
   });
-  await page.addInitScript(({ text, saved, reload }) => {
-    const w = window as unknown as { __TRACE_TEXT__: string; __SAVED_STATE__: unknown; __RELOAD_TEXT__?: string };
+  await page.addInitScript(({ text, saved, reload, chunked }) => {
+    const w = window as unknown as { __TRACE_TEXT__: string; __SAVED_STATE__: unknown; __RELOAD_TEXT__?: string; __chunkRows?: number; __chunkDelayMs?: number };
     w.__TRACE_TEXT__ = text;
     w.__SAVED_STATE__ = saved;
     if (reload !== undefined) w.__RELOAD_TEXT__ = reload;
-  }, { text: traceText, saved: state, reload: reloadText });
+    if (chunked) {
+      w.__chunkRows = chunked.rows;
+      w.__chunkDelayMs = chunked.delayMs;
+    }
+  }, { text: traceText, saved: state, reload: reloadText, chunked: chunks });
   await page.goto(server.url);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 20000 });
+  // Slowed chunks: the caller watches the trace arrive; otherwise wait until all of it has.
+  if (chunks) await page.waitForSelector('body[data-first-rows-at]', { timeout: 20000 });
+  else await page.waitForSelector('body[data-ready="true"]', { timeout: 20000 });
   return page;
 }
 

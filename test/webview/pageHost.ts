@@ -7,10 +7,11 @@
 import { decodeTrace } from '../../src/shared/formats/detect';
 import { encodeSpans } from '../../src/shared/formats/encode';
 import type { EncodeFormat } from '../../src/shared/model';
-import type { FromWebview, ToWebview, WaterfallData } from '../../src/shared/protocol';
+import type { FromWebview, ToWebview } from '../../src/shared/protocol';
 import { linkTrace } from '../../src/shared/trace/link';
 import { searchTrace } from '../../src/shared/trace/search';
-import { spanDetails, toWaterfallData } from '../../src/shared/trace/waterfall';
+import { spanDetails } from '../../src/shared/trace/waterfall';
+import { chunkBuffers, chunkRanges, FIRST_CHUNK_ROWS, planRows, sendRows } from '../../src/shared/trace/waterfallRows';
 
 interface HostRecord {
   copied: string[];
@@ -18,6 +19,8 @@ interface HostRecord {
   requests: string[];
   state: unknown;
   postedAt?: number;
+  /** What the host posted, in order: `traceStart <load>` and `rows <load>:<from>-<to>`. */
+  sent: string[];
 }
 
 declare global {
@@ -31,17 +34,38 @@ declare global {
     __detailsDelayMs?: number;
     /** What the backend said about an incomplete trace (Tempo's PARTIAL), if anything. */
     __INCOMPLETE__?: string;
+    /** Milliseconds between chunks of rows (0: as fast as the page allows). */
+    __chunkDelayMs?: number;
+    /** Rows per chunk after the first (default: the real host's). */
+    __chunkRows?: number;
     acquireVsCodeApi: () => unknown;
   }
 }
 
-const record: HostRecord = { copied: [], opened: [], requests: [], state: window.__SAVED_STATE__ };
+const record: HostRecord = { copied: [], opened: [], requests: [], state: window.__SAVED_STATE__, sent: [] };
 window.__host = record;
 let spans = decodeTrace(window.__TRACE_TEXT__).spans;
 let trace = linkTrace(spans);
 
-function pageData(): WaterfallData {
-  return { ...toWaterfallData(trace, 'test page'), reloadable: window.__RELOAD_TEXT__ !== undefined, sourceId: 'page', ...(window.__INCOMPLETE__ ? { incomplete: window.__INCOMPLETE__ } : {}) };
+let loadId = 0;
+
+/**
+ * The real host's data path: a header, then chunks of rows as typed arrays, transferred (not copied)
+ * like VS Code does, with the page free between chunks. `__chunkDelayMs` slows the chunks down so a
+ * test can act while a trace is still arriving.
+ */
+function sendTrace(): void {
+  const id = ++loadId;
+  const plan = planRows(trace, 'test page', id, { reloadable: window.__RELOAD_TEXT__ !== undefined, sourceId: 'page', incomplete: window.__INCOMPLETE__ });
+  if (window.__chunkRows) {
+    plan.ranges = chunkRanges(trace.spans.length, 0, FIRST_CHUNK_ROWS, window.__chunkRows);
+    plan.header.chunkCount = plan.ranges.length;
+  }
+  record.postedAt ??= performance.now();
+  void sendRows(trace, plan, (m) => {
+    record.sent.push(m.type === 'rows' ? `rows ${m.chunk.loadId}:${m.chunk.from}-${m.chunk.to}` : `traceStart ${m.header.loadId}`);
+    window.postMessage(m, '*', m.type === 'rows' ? chunkBuffers(m.chunk) : []);
+  }, { current: () => id === loadId, pause: () => new Promise((r) => setTimeout(r, window.__chunkDelayMs ?? 0)) });
 }
 
 function toPage(message: ToWebview): void {
@@ -54,8 +78,7 @@ window.acquireVsCodeApi = () => ({
   setState: (s: unknown) => (record.state = s),
   postMessage: (m: FromWebview) => {
     if (m.type === 'ready') {
-      record.postedAt = performance.now();
-      toPage({ type: 'trace', data: pageData() });
+      sendTrace();
       return;
     }
     if (m.type !== 'request') return;
@@ -75,13 +98,13 @@ window.acquireVsCodeApi = () => ({
         value = { opened: true };
       } else if (r.action === 'setSkew') {
         trace = linkTrace(spans, { adjustSkew: r.on });
-        toPage({ type: 'trace', data: pageData() });
+        sendTrace();
         value = {};
       } else if (r.action === 'reload') {
         const before = spans.length;
         spans = decodeTrace(window.__RELOAD_TEXT__ ?? '').spans;
         trace = linkTrace(spans);
-        toPage({ type: 'trace', data: pageData() });
+        sendTrace();
         value = { spanCount: spans.length, added: spans.length - before };
       }
       const reply: ToWebview = { type: 'reply', requestId: m.requestId, ok: true, value };

@@ -352,6 +352,54 @@ describe('waterfall webview (plain page, headless Chromium)', function () {
     await page.close();
   });
 
+  it('draws the first screen of a big trace before the rest arrives, shows rows still coming as placeholders, and is whole at the end', async () => {
+    const text = encodeSpans(generateTrace(20_000, 11), 'otlp-json').body as string;
+    const page = await openTracePage(browser, server, text, 'dark', undefined, undefined, { rows: 2000, delayMs: 250 });
+    // First screen drawn, the trace not complete yet: named rows at the top, the rest on the way.
+    assert.equal(await page.getAttribute('body', 'data-ready'), null);
+    assert.notEqual(await page.textContent('.row[data-row="0"] .name'), 'loading…');
+    assert.match((await page.textContent('#status')) ?? '', /Loading spans… [\d,]+ of 20,000/);
+    assert.equal(await page.isDisabled('#collapse'), true, 'collapse all waits for the whole tree');
+    await page.$eval('#rows', (el) => (el.scrollTop = el.scrollHeight));
+    await page.waitForSelector('.row[data-row="19999"]');
+    assert.equal(await page.textContent('.row[data-row="19999"] .name'), 'loading…');
+    assert.match((await page.getAttribute('.row[data-row="19999"]', 'class')) ?? '', /pending/);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
+    // The placeholder became its span without a scroll, and the status no longer says loading.
+    await page.waitForFunction(() => document.querySelector('.row[data-row="19999"] .name')?.textContent !== 'loading…');
+    assert.doesNotMatch((await page.textContent('#status')) ?? '', /Loading/);
+    assert.equal(await page.isDisabled('#collapse'), false);
+    assert.equal(await page.getAttribute('.row[data-row="19999"]', 'aria-setsize') !== null, true, 'sibling counts once whole');
+    await page.close();
+  });
+
+  it('a trace replaced while it loads (Reload, skew toggled) shows only the newest load, whole', async () => {
+    const spans = generateTrace(20_000, 12);
+    const first = encodeSpans(spans.slice(0, 12_000), 'otlp-json').body as string;
+    const page = await openTracePage(browser, server, first, 'dark', undefined, encodeSpans(spans, 'otlp-json').body as string, { rows: 1500, delayMs: 150 });
+    // Mid-load: switch skew correction on (a new load) and then reload (another one, with more spans).
+    await page.check('#skew');
+    await page.waitForTimeout(200);
+    await page.click('#reload');
+    await page.waitForFunction(() => /Reloaded: 8000 new spans, 20000 in all/.test(document.getElementById('status')?.textContent ?? ''), undefined, { timeout: 30000 });
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
+    assert.match((await page.textContent('#meta')) ?? '', /20000 spans/);
+    const sent = await page.evaluate(() => window.__host.sent);
+    const loads = sent.filter((m) => m.startsWith('traceStart')).length;
+    assert.ok(loads >= 3, `three loads were started: ${loads}`);
+    const chunksOfFirst = sent.filter((m) => m.startsWith('rows 1:')).length;
+    assert.ok(chunksOfFirst < Math.ceil(12_000 / 1500), `the first load stopped early (${chunksOfFirst} chunks posted)`);
+    // Every row on screen, at the top and the end, is the newest load's span at that position.
+    for (const top of [0, 1e9]) {
+      await page.$eval('#rows', (el, t) => (el.scrollTop = t), top);
+      await page.waitForTimeout(100);
+      const wrong = await page.$$eval('.row[data-row]', (rows) => rows.filter((r) => r.style.display !== 'none' && (r.querySelector('.name')?.textContent === 'loading…' || !(r.getAttribute('aria-label') ?? '').includes(r.querySelector('.name')?.textContent ?? '?'))).map((r) => r.dataset.row));
+      assert.deepEqual(wrong, []);
+    }
+    assert.ok(await page.isVisible('.row[data-row="19999"]'));
+    await page.close();
+  });
+
   it('opens a 100,000-span trace with a bounded number of rows in the DOM and scrolls to the end', async () => {
     const text = encodeSpans(generateTrace(100_000), 'otlp-json').body as string;
     const page = await openTracePage(browser, server, text);

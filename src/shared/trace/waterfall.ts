@@ -1,61 +1,8 @@
-/** A linked trace → the columnar payload the waterfall webview draws, and one span's details. */
+/** One span's details, as the waterfall's details pane shows them (the rows cross in `waterfallRows`). */
 import { attrText, type Attribute, type Span } from '../model';
-import type { SpanDetails, WaterfallData } from '../protocol';
-import { criticalRows } from './criticalPath';
+import type { SpanDetails } from '../protocol';
 import { sourceRefsOfSpan } from '../source/spanSources';
-import { traceWarnings, type Trace } from './trace';
-
-export function toWaterfallData(trace: Trace, source: string): WaterfallData {
-  const n = trace.spans.length;
-  const serviceIndex = new Map<string, number>();
-  const services: string[] = [];
-  const data: WaterfallData = {
-    traceId: trace.traceId,
-    title: '',
-    source,
-    startUs: trace.startUs,
-    durationUs: trace.endUs - trace.startUs,
-    services,
-    rowCount: n,
-    name: new Array(n),
-    service: new Array(n),
-    kind: new Array(n),
-    depth: Array.from(trace.depth),
-    parent: Array.from(trace.parent),
-    subtreeEnd: Array.from(trace.subtreeEnd),
-    start: new Array(n),
-    duration: Array.from(trace.duration),
-    error: new Array(n),
-    warned: new Array(n).fill(0),
-    adjust: Array.from(trace.adjust),
-    critical: new Array(n).fill(0),
-    spanId: new Array(n),
-    marks: {},
-    warnings: traceWarnings(trace),
-    skewAdjusted: trace.adjust.some((a) => a !== 0),
-  };
-  for (let r = 0; r < n; r++) {
-    const s = trace.spans[r];
-    let si = serviceIndex.get(s.service);
-    if (si === undefined) {
-      si = services.length;
-      services.push(s.service);
-      serviceIndex.set(s.service, si);
-    }
-    data.name[r] = s.name;
-    data.service[r] = si;
-    data.kind[r] = s.kind;
-    data.start[r] = trace.start[r] - trace.startUs;
-    data.error[r] = s.status.code === 'error' ? 1 : 0;
-    data.spanId[r] = trace.uid[r];
-    if (s.events.length) data.marks[r] = s.events.filter((e) => Number.isFinite(e.timeUs)).map((e) => e.timeUs + trace.adjust[r] - trace.startUs);
-  }
-  for (const r of trace.warnings.keys()) data.warned[r] = 1;
-  for (const r of criticalRows(trace)) data.critical[r] = 1;
-  const root = n ? trace.spans[0] : undefined;
-  data.title = root ? `${root.service || '?'}: ${root.name || '(unnamed)'}` : '(empty trace)';
-  return data;
-}
+import type { Trace } from './trace';
 
 const pairs = (list: readonly Attribute[]): Array<[string, string]> => list.map((a) => [a.key, attrText(a.value)]);
 
