@@ -204,7 +204,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TraceE
     { dispose: () => timer && clearInterval(timer) },
   );
 
-  const openWaterfall = async (sourceId: string, traceId: string, selectSpanId?: string): Promise<WaterfallPanel | undefined> => {
+  const openWaterfall = async (sourceId: string, traceId: string, selectSpanId?: string, preview = false): Promise<WaterfallPanel | undefined> => {
     const source = sourceById(sourceId);
     if (!source) throw new Error(`no endpoint "${sourceId}"`);
     // Usually quick: the status bar shows it, and a slow load becomes a cancellable notification.
@@ -217,7 +217,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TraceE
     const t1 = performance.now();
     spanIndex.addTrace(source.id, fetched.spans);
     log.info(`waterfall: trace ${traceId} fetched from ${source.label} in ${Math.round(t1 - t0)} ms, indexed in ${Math.round(performance.now() - t1)} ms`);
-    return WaterfallPanel.show(deps, fetched.spans, source.id, source.label, selectSpanId, fetched.incomplete);
+    return WaterfallPanel.show(deps, fetched.spans, source.id, source.label, selectSpanId, fetched.incomplete, preview);
   };
 
   const command = (id: string, fn: (...args: never[]) => unknown): void => {
@@ -238,6 +238,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<TraceE
   command('traceExplorer.sendSampleSpan', (at?: { uri: vscode.Uri; offset: number }, options?: SendOptions) =>
     sender.send(at && at.uri instanceof vscode.Uri ? at : undefined, options));
   command('traceExplorer.openTraceAt', (sourceId: string, traceId: string, spanId?: string) => openWaterfall(sourceId, traceId, spanId));
+  // A click in the Traces view: shown in the preview panel (see WaterfallPanel.show).
+  command('traceExplorer.previewTrace', (sourceId: string, traceId: string, spanId?: string) => openWaterfall(sourceId, traceId, spanId, true));
   command('traceExplorer.showSpansAtLine', async (spans: SpanAtLine[]) => {
     const pick = await vscode.window.showQuickPick(
       spans.map((s) => ({ label: `${s.error ? '$(error) ' : ''}${s.service || '?'}: ${s.name || '(unnamed)'}`, description: formatDuration(s.durationUs), detail: `trace ${s.traceId} · ${endpoints.byId(s.sourceId)?.label ?? s.sourceId} · ${s.ref.label}`, s })),

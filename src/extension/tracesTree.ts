@@ -102,7 +102,7 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<Node>, vscode
         item.tooltip = md;
         // Arguments are primitives: VS Code serializes a command's arguments into every tree reply, and a
         // node holds its endpoint (with the local store's spans), which took seconds per click at 100k spans.
-        item.command = { command: 'traceExplorer.openTraceAt', title: 'Open Trace', arguments: [node.source.id, r.traceId] };
+        item.command = { command: 'traceExplorer.previewTrace', title: 'Open Trace', arguments: [node.source.id, r.traceId] };
         return item;
       }
       case 'span': {
@@ -114,7 +114,7 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<Node>, vscode
         item.iconPath = new vscode.ThemeIcon(s.status.code === 'error' ? 'error' : 'symbol-event', s.status.code === 'error' ? new vscode.ThemeColor('errorForeground') : undefined);
         item.contextValue = 'span';
         item.accessibilityInformation = { label: `${s.name}, ${item.description}` };
-        item.command = { command: 'traceExplorer.openTraceAt', title: 'Show in Waterfall', arguments: [node.source.id, node.traceId, node.trace.uid[node.row]] };
+        item.command = { command: 'traceExplorer.previewTrace', title: 'Show in Waterfall', arguments: [node.source.id, node.traceId, node.trace.uid[node.row]] };
         return item;
       }
       case 'message': {

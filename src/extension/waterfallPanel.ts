@@ -46,21 +46,30 @@ export class WaterfallPanel implements vscode.Disposable {
   /** Why the backend's answer is not the whole trace, when it said so. */
   incomplete: string | undefined;
 
-  /** Show a trace, reusing its panel when it is already open. */
-  static show(deps: WaterfallDeps, spans: Span[], sourceId: string, sourceLabel: string, selectSpanId?: string, incomplete?: string): WaterfallPanel {
+  /** The panel the next preview may take over: opened as a preview and not clicked in since. */
+  private static preview: WaterfallPanel | undefined;
+
+  /**
+   * Show a trace, reusing its panel when it is already open. A preview (a click in the Traces view)
+   * takes over the current preview panel instead of opening another, like VS Code's preview editors:
+   * browsing trace after trace leaves one tab, and the webview is not created again (in VS Code for
+   * the Web that alone costs about a second). A panel stops being the preview once clicked in.
+   */
+  static show(deps: WaterfallDeps, spans: Span[], sourceId: string, sourceLabel: string, selectSpanId?: string, incomplete?: string, preview = false): WaterfallPanel {
     const t0 = performance.now();
     const trace = linkTrace(spans, { adjustSkew: adjustSkewDefault() });
-    deps.log.info(`waterfall: trace ${trace.traceId} linked in ${Math.round(performance.now() - t0)} ms`);
+    deps.log.info(`waterfall: trace ${trace.traceId}, ${spans.length} spans linked in ${Math.round(performance.now() - t0)} ms`);
     const key = `${sourceId}/${trace.traceId}`;
-    const existing = WaterfallPanel.panels.get(key);
-    if (existing) {
-      existing.update(spans, selectSpanId, incomplete);
+    const existing = WaterfallPanel.panels.get(key) ?? (preview && previewEnabled() ? WaterfallPanel.preview : undefined);
+    if (existing && !existing.disposed) {
+      existing.retarget(spans, trace, sourceId, sourceLabel, selectSpanId, incomplete);
       existing.panel.reveal();
       return existing;
     }
     const panel = vscode.window.createWebviewPanel(WATERFALL_VIEW_TYPE, titleOf(trace), vscode.ViewColumn.Active, options(deps.extensionUri));
     const created = new WaterfallPanel(deps, panel, spans, trace, sourceId, sourceLabel, selectSpanId);
     created.incomplete = incomplete;
+    if (preview && previewEnabled()) WaterfallPanel.preview = created;
     return created;
   }
 
@@ -91,8 +100,8 @@ export class WaterfallPanel implements vscode.Disposable {
     readonly panel: vscode.WebviewPanel,
     private spans: Span[],
     trace: Trace,
-    private readonly sourceId: string,
-    private readonly sourceLabel: string,
+    private sourceId: string,
+    private sourceLabel: string,
     private pendingSelect?: string,
   ) {
     this.trace = trace;
@@ -127,12 +136,26 @@ export class WaterfallPanel implements vscode.Disposable {
   }
 
   /** New spans for the same trace (a refresh, or more spans arrived). */
-  update(spans: Span[], selectSpanId?: string, incomplete?: string): void {
+  update(spans: Span[], selectSpanId?: string, incomplete?: string, linked?: Trace): void {
     this.spans = spans;
     this.incomplete = incomplete;
-    this.trace = linkTrace(spans, { adjustSkew: this.adjustSkew });
+    this.trace = linked ?? linkTrace(spans, { adjustSkew: this.adjustSkew });
     this.pendingSelect = selectSpanId;
     if (this.ready) this.postTrace();
+  }
+
+  /** Show another trace (or the same one again) in this panel, keyed by its endpoint and id from now on. */
+  private retarget(spans: Span[], trace: Trace, sourceId: string, sourceLabel: string, selectSpanId?: string, incomplete?: string): void {
+    const same = this.trace.traceId === trace.traceId && this.sourceId === sourceId;
+    if (WaterfallPanel.panels.get(this.key) === this) WaterfallPanel.panels.delete(this.key);
+    this.sourceId = sourceId;
+    this.sourceLabel = sourceLabel;
+    // The trace was linked with the default skew setting; the same trace again keeps the panel's own.
+    const keepSkew = same && this.adjustSkew !== adjustSkewDefault();
+    if (!same) this.adjustSkew = adjustSkewDefault();
+    this.update(spans, selectSpanId, incomplete, keepSkew ? undefined : trace);
+    WaterfallPanel.panels.set(this.key, this);
+    this.panel.title = titleOf(trace);
   }
 
   /**
@@ -183,6 +206,10 @@ export class WaterfallPanel implements vscode.Disposable {
         this.postTrace();
         break;
       case 'state':
+        break;
+      case 'interacted':
+        // Clicked in: keep it; the next preview opens a panel of its own.
+        if (WaterfallPanel.preview === this) WaterfallPanel.preview = undefined;
         break;
       case 'request':
         this.answer(m.requestId, m.request).then(
@@ -235,6 +262,7 @@ export class WaterfallPanel implements vscode.Disposable {
 
   dispose(): void {
     this.disposed = true;
+    if (WaterfallPanel.preview === this) WaterfallPanel.preview = undefined;
     if (WaterfallPanel.panels.get(this.key) === this) WaterfallPanel.panels.delete(this.key);
     for (const d of this.disposables.splice(0)) d.dispose();
     this.panel.dispose();
@@ -252,6 +280,10 @@ function options(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.
 function titleOf(trace: Trace): string {
   const root = trace.spans[0];
   return root ? `Trace ${root.name || trace.traceId.slice(0, 8)}` : `Trace ${trace.traceId.slice(0, 8)}`;
+}
+
+function previewEnabled(): boolean {
+  return vscode.workspace.getConfiguration('traceExplorer').get<boolean>('waterfall.preview', true);
 }
 
 function adjustSkewDefault(): boolean {

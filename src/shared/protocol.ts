@@ -128,4 +128,6 @@ export type ToWebview =
 export type FromWebview =
   | { type: 'ready' }
   | { type: 'request'; requestId: number; request: Request }
-  | { type: 'state'; selectedSpanId?: string };
+  | { type: 'state'; selectedSpanId?: string }
+  /** The user clicked or typed in the waterfall (once per trace shown): a preview panel becomes a kept one. */
+  | { type: 'interacted' };

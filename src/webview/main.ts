@@ -720,6 +720,8 @@ function startTrace(header: WaterfallHeader): void {
     setSize: new Int32Array(data.rowCount),
   };
   pendingScroll = keepScroll;
+  interacted = false;
+  $('count').textContent = ''; // the previous trace's matches (the query stays, and runs again once this one is whole)
   $('title').textContent = data.title;
   $('meta').textContent = ` ${data.traceId} · ${data.rowCount} span${data.rowCount === 1 ? '' : 's'} · ${formatDuration(data.durationUs)} · ${data.services.length} service${data.services.length === 1 ? '' : 's'} · ${data.source}`;
   $<HTMLInputElement>('skew').checked = data.skewAdjusted;
@@ -741,6 +743,16 @@ function startTrace(header: WaterfallHeader): void {
 }
 
 let pendingScroll = 0;
+
+/** Said once per trace shown, on the first click or key press in it: the host keeps a preview panel open then. */
+let interacted = false;
+function noteInteraction(): void {
+  if (interacted) return;
+  interacted = true;
+  vscode.postMessage({ type: 'interacted' });
+}
+document.addEventListener('mousedown', noteInteraction, true);
+document.addEventListener('keydown', noteInteraction, true);
 
 function applyRows(msg: Extract<ToWebview, { type: 'rows' }>): void {
   const v = view;
