@@ -184,7 +184,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TraceE
       for (const id of touched) {
         const panel = WaterfallPanel.get('local', id);
         const spans = store.get(id);
-        if (panel && spans) panel.update([...spans]);
+        if (panel && spans) void panel.update([...spans]);
       }
       touched.clear();
     }, 300);

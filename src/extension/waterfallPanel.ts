@@ -3,11 +3,13 @@
  * then answering the webview's requests (details, search, copy, open source, skew toggle). Panels
  * come back after a reload through the serializer, which re-reads the trace from its source.
  */
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { encodeSpans } from '../shared/formats/encode';
 import type { EncodeFormat, Span } from '../shared/model';
 import type { FromWebview, ReplyMap, Request, ToWebview } from '../shared/protocol';
-import { linkTrace } from '../shared/trace/link';
+import { linkTraceInSteps, traceIdOfSpans } from '../shared/trace/link';
+import { emptyTrace } from '../shared/trace/trace';
 import { searchTrace } from '../shared/trace/search';
 import type { Trace } from '../shared/trace/trace';
 import { spanDetails } from '../shared/trace/waterfall';
@@ -42,9 +44,15 @@ export class WaterfallPanel implements vscode.Disposable {
   private readonly createdAt = performance.now();
   /** The newest load sent to the webview; an older one still sending stops. */
   private loadId = 0;
+  /** The newest link started, and the one whose trace is on show (0: none yet, nothing to post). */
+  private linkSeq = 0;
+  private linkedSeq = 0;
   private disposed = false;
   /** Why the backend's answer is not the whole trace, when it said so. */
   incomplete: string | undefined;
+
+  /** Event-loop delays since the latest show() began, reported and stopped when its trace has been sent. */
+  private static blockMonitor: IntervalHistogram | undefined;
 
   /** The panel the next preview may take over: opened as a preview and not clicked in since. */
   private static preview: WaterfallPanel | undefined;
@@ -55,21 +63,30 @@ export class WaterfallPanel implements vscode.Disposable {
    * browsing trace after trace leaves one tab, and the webview is not created again (in VS Code for
    * the Web that alone costs about a second). A panel stops being the preview once clicked in.
    */
-  static show(deps: WaterfallDeps, spans: Span[], sourceId: string, sourceLabel: string, selectSpanId?: string, incomplete?: string, preview = false): WaterfallPanel {
-    const t0 = performance.now();
-    const trace = linkTrace(spans, { adjustSkew: adjustSkewDefault() });
-    deps.log.info(`waterfall: trace ${trace.traceId}, ${spans.length} spans linked in ${Math.round(performance.now() - t0)} ms`);
-    const key = `${sourceId}/${trace.traceId}`;
-    const existing = WaterfallPanel.panels.get(key) ?? (preview && previewEnabled() ? WaterfallPanel.preview : undefined);
+  static async show(deps: WaterfallDeps, spans: Span[], sourceId: string, sourceLabel: string, selectSpanId?: string, incomplete?: string, preview = false): Promise<WaterfallPanel | undefined> {
+    const refusal = tooBig(spans.length);
+    if (refusal) {
+      deps.log.warn(`waterfall: ${refusal}`);
+      void vscode.window.showWarningMessage(`Trace Explorer: ${refusal}`, 'Open Settings').then((pick) => pick && vscode.commands.executeCommand('workbench.action.openSettings', 'traceExplorer.waterfall.maxSpans'));
+      return undefined;
+    }
+    // How long the event loop was held at a time while the trace was prepared and sent: the log says.
+    const blocks = monitorEventLoopDelay({ resolution: 10 });
+    blocks.enable();
+    WaterfallPanel.blockMonitor?.disable();
+    WaterfallPanel.blockMonitor = blocks;
+    const traceId = traceIdOfSpans(spans);
+    const existing = WaterfallPanel.panels.get(`${sourceId}/${traceId}`) ?? (preview && previewEnabled() ? WaterfallPanel.preview : undefined);
     if (existing && !existing.disposed) {
-      existing.retarget(spans, trace, sourceId, sourceLabel, selectSpanId, incomplete);
       existing.panel.reveal();
+      await existing.retarget(spans, sourceId, sourceLabel, selectSpanId, incomplete);
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(WATERFALL_VIEW_TYPE, titleOf(trace), vscode.ViewColumn.Active, options(deps.extensionUri));
-    const created = new WaterfallPanel(deps, panel, spans, trace, sourceId, sourceLabel, selectSpanId);
-    created.incomplete = incomplete;
+    // The webview starts loading now, while the trace is linked: the two overlap.
+    const panel = vscode.window.createWebviewPanel(WATERFALL_VIEW_TYPE, `Trace ${traceId.slice(0, 8)}`, vscode.ViewColumn.Active, options(deps.extensionUri));
+    const created = new WaterfallPanel(deps, panel, spans, emptyTrace(traceId), sourceId, sourceLabel);
     if (preview && previewEnabled()) WaterfallPanel.preview = created;
+    await created.update(spans, selectSpanId, incomplete);
     return created;
   }
 
@@ -79,13 +96,18 @@ export class WaterfallPanel implements vscode.Disposable {
         panel.webview.options = options(deps.extensionUri); // the extension's path may have changed
         const s = state as Partial<PanelState> | undefined;
         const loaded = s?.traceId && s.sourceId ? await deps.load(s.sourceId, s.traceId).catch(() => undefined) : undefined;
+        const refusal = loaded && tooBig(loaded.spans.length);
+        if (refusal) {
+          panel.webview.html = waterfallHtml(panel.webview, deps.extensionUri);
+          void panel.webview.postMessage({ type: 'failed', message: refusal } satisfies ToWebview);
+          return;
+        }
         if (!loaded || !s?.traceId || !s.sourceId) {
           panel.webview.html = waterfallHtml(panel.webview, deps.extensionUri);
           void panel.webview.postMessage({ type: 'failed', message: `Trace ${s?.traceId ?? ''} is no longer available from its source; open it again from the Traces view.` } satisfies ToWebview);
           return;
         }
-        const trace = linkTrace(loaded.spans, { adjustSkew: adjustSkewDefault() });
-        new WaterfallPanel(deps, panel, loaded.spans, trace, s.sourceId, loaded.sourceLabel).incomplete = loaded.incomplete;
+        await new WaterfallPanel(deps, panel, loaded.spans, emptyTrace(s.traceId), s.sourceId, loaded.sourceLabel).update(loaded.spans, undefined, loaded.incomplete);
       },
     });
   }
@@ -135,27 +157,39 @@ export class WaterfallPanel implements vscode.Disposable {
     return { traceId: this.traceId, rowCount: this.rowCount };
   }
 
-  /** New spans for the same trace (a refresh, or more spans arrived). */
-  update(spans: Span[], selectSpanId?: string, incomplete?: string, linked?: Trace): void {
+  /**
+   * New spans for the trace (a refresh, more spans arrived, skew toggled): linked a pass at a time, so
+   * the extension host stays responsive, then sent as a new load. A newer update supersedes this one.
+   */
+  async update(spans: Span[], selectSpanId?: string, incomplete?: string): Promise<void> {
+    const seq = ++this.linkSeq;
+    const t0 = performance.now();
+    const trace = await linkTraceInSteps(spans, { adjustSkew: this.adjustSkew }, () => new Promise((r) => setImmediate(r)));
+    if (seq !== this.linkSeq || this.disposed) return;
+    this.deps.log.info(`waterfall: trace ${trace.traceId}, ${spans.length} spans linked in ${Math.round(performance.now() - t0)} ms`);
+    this.linkedSeq = seq;
     this.spans = spans;
     this.incomplete = incomplete;
-    this.trace = linked ?? linkTrace(spans, { adjustSkew: this.adjustSkew });
+    this.trace = trace;
     this.pendingSelect = selectSpanId;
+    this.panel.title = titleOf(trace);
     if (this.ready) this.postTrace();
   }
 
   /** Show another trace (or the same one again) in this panel, keyed by its endpoint and id from now on. */
-  private retarget(spans: Span[], trace: Trace, sourceId: string, sourceLabel: string, selectSpanId?: string, incomplete?: string): void {
-    const same = this.trace.traceId === trace.traceId && this.sourceId === sourceId;
+  private async retarget(spans: Span[], sourceId: string, sourceLabel: string, selectSpanId?: string, incomplete?: string): Promise<void> {
+    const traceId = traceIdOfSpans(spans);
+    const same = this.trace.traceId === traceId && this.sourceId === sourceId;
     if (WaterfallPanel.panels.get(this.key) === this) WaterfallPanel.panels.delete(this.key);
     this.sourceId = sourceId;
     this.sourceLabel = sourceLabel;
-    // The trace was linked with the default skew setting; the same trace again keeps the panel's own.
-    const keepSkew = same && this.adjustSkew !== adjustSkewDefault();
-    if (!same) this.adjustSkew = adjustSkewDefault();
-    this.update(spans, selectSpanId, incomplete, keepSkew ? undefined : trace);
+    // Another trace starts from the default skew setting; the same trace again keeps the panel's own.
+    if (!same) {
+      this.adjustSkew = adjustSkewDefault();
+      this.trace = emptyTrace(traceId);
+    }
     WaterfallPanel.panels.set(this.key, this);
-    this.panel.title = titleOf(trace);
+    await this.update(spans, selectSpanId, incomplete);
   }
 
   /**
@@ -167,7 +201,7 @@ export class WaterfallPanel implements vscode.Disposable {
     const before = this.spans.length;
     const loaded = await withDelayedProgress(`Reloading trace ${this.trace.traceId} from ${this.sourceLabel}…`, (signal) => this.deps.load(this.sourceId, this.trace.traceId, signal));
     if (!loaded?.spans.length) throw new Error(`${this.sourceLabel} no longer has trace ${this.trace.traceId}; what is shown is what it had before`);
-    this.update(loaded.spans, undefined, loaded.incomplete);
+    await this.update(loaded.spans, undefined, loaded.incomplete);
     return { spanCount: loaded.spans.length, added: loaded.spans.length - before };
   }
 
@@ -189,7 +223,14 @@ export class WaterfallPanel implements vscode.Disposable {
       if (m.type === 'rows' && !firstPostedMs) firstPostedMs = performance.now() - t0;
       return posted;
     }, { current: () => this.loadId === loadId && !this.disposed, pause: () => new Promise((r) => setImmediate(r)) }).then(
-      (whole) => whole && this.deps.log.info(`waterfall: trace ${trace.traceId}, ${trace.spans.length} spans in ${plan.ranges.length} chunks: first screen posted after ${Math.round(firstPostedMs)} ms, all after ${Math.round(performance.now() - t0)} ms; extension host heap ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MB`),
+      (whole) => {
+        if (!whole) return;
+        const blocks = WaterfallPanel.blockMonitor;
+        WaterfallPanel.blockMonitor = undefined;
+        blocks?.disable();
+        const longest = blocks ? `; longest block ${Math.round(blocks.max / 1e6)} ms since the click` : '';
+        this.deps.log.info(`waterfall: trace ${trace.traceId}, ${trace.spans.length} spans in ${plan.ranges.length} chunks: first screen posted after ${Math.round(firstPostedMs)} ms, all after ${Math.round(performance.now() - t0)} ms; extension host heap ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MB${longest}`);
+      },
       (e: unknown) => this.deps.log.error(`waterfall: sending trace ${trace.traceId} failed: ${e instanceof Error ? e.message : String(e)}`),
     );
   }
@@ -203,7 +244,7 @@ export class WaterfallPanel implements vscode.Disposable {
       case 'ready':
         this.deps.log.debug(`waterfall: webview ready ${Math.round(performance.now() - this.createdAt)} ms after the panel was created`);
         this.ready = true;
-        this.postTrace();
+        if (this.linkedSeq) this.postTrace();
         break;
       case 'state':
         break;
@@ -254,8 +295,7 @@ export class WaterfallPanel implements vscode.Disposable {
         return this.reload();
       case 'setSkew':
         this.adjustSkew = r.on;
-        this.trace = linkTrace(this.spans, { adjustSkew: r.on });
-        this.postTrace();
+        await this.update(this.spans);
         return {};
     }
   }
@@ -280,6 +320,13 @@ function options(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.
 function titleOf(trace: Trace): string {
   const root = trace.spans[0];
   return root ? `Trace ${root.name || trace.traceId.slice(0, 8)}` : `Trace ${trace.traceId.slice(0, 8)}`;
+}
+
+/** Why a trace of this many spans is not drawn (over `traceExplorer.waterfall.maxSpans`), or undefined. */
+function tooBig(spanCount: number): string | undefined {
+  const max = vscode.workspace.getConfiguration('traceExplorer').get<number>('waterfall.maxSpans', 2_000_000);
+  if (spanCount <= max) return undefined;
+  return `this trace has ${spanCount.toLocaleString('en')} spans, more than traceExplorer.waterfall.maxSpans (${max.toLocaleString('en')}) allows in a waterfall. Raise the setting to open it; a million spans take about 1 GB in the extension host.`;
 }
 
 function previewEnabled(): boolean {

@@ -500,6 +500,18 @@ function showDetails(s: SpanDetails): void {
 
 function status(text: string): void {
   $('status').textContent = text;
+  loadStatusShown = false;
+}
+
+/**
+ * The load's own line (progress, then the trace's repairs): it never overwrites a message said since
+ * the load began, such as Reload's "1 new span", whose answer arrives while the rows still do.
+ */
+let loadStatusShown = false;
+function loadStatus(text: string): void {
+  if ($('status').textContent && !loadStatusShown) return;
+  $('status').textContent = text;
+  loadStatusShown = true;
 }
 
 // ------------------------------------------------------------------------------------------ search
@@ -721,6 +733,7 @@ function startTrace(header: WaterfallHeader): void {
   };
   pendingScroll = keepScroll;
   interacted = false;
+  status('');
   $('count').textContent = ''; // the previous trace's matches (the query stays, and runs again once this one is whole)
   $('title').textContent = data.title;
   $('meta').textContent = ` ${data.traceId} · ${data.rowCount} span${data.rowCount === 1 ? '' : 's'} · ${formatDuration(data.durationUs)} · ${data.services.length} service${data.services.length === 1 ? '' : 's'} · ${data.source}`;
@@ -767,14 +780,14 @@ function applyRows(msg: Extract<ToWebview, { type: 'rows' }>): void {
     document.body.dataset.firstRowsAt = String(Date.now());
   } else render();
   if (d.complete) finishTrace(v);
-  else status(`Loading spans… ${d.arrivedRows.toLocaleString('en')} of ${d.rowCount.toLocaleString('en')}`);
+  else loadStatus(`Loading spans… ${d.arrivedRows.toLocaleString('en')} of ${d.rowCount.toLocaleString('en')}`);
 }
 
 function finishTrace(v: View): void {
   const d = v.data;
   Object.assign(v, siblingPositions(d));
   for (const id of ['expand', 'collapse', 'only']) ($(id) as HTMLButtonElement | HTMLInputElement).disabled = false;
-  status(d.warningCount ? `${d.warningCount} repair${d.warningCount === 1 ? '' : 's'} in this trace (rows marked ⚠ or ⇄); select a row to see them.` : '');
+  loadStatus(d.warningCount ? `${d.warningCount} repair${d.warningCount === 1 ? '' : 's'} in this trace (rows marked ⚠ or ⇄); select a row to see them.` : '');
   slotSignature.length = 0; // sibling counts changed every row's accessible description
   renderAll();
   const state = vscode.getState();

@@ -52,23 +52,58 @@ export function linkTraces(spans: readonly Span[], options: LinkOptions = {}): T
 
 /** Link the spans of one trace. */
 export function linkTrace(input: readonly Span[], options: LinkOptions = {}): Trace {
+  const steps = linkSteps(input, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * The same, a pass at a time: `pause` runs between passes (the extension host's event loop gets a
+ * turn, so a 100,000-span trace never holds it for the whole link).
+ */
+export async function linkTraceInSteps(input: readonly Span[], options: LinkOptions, pause: () => Promise<void>): Promise<Trace> {
+  const steps = linkSteps(input, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await pause();
+  }
+}
+
+/** A trace's id as its linked form names it: the longest spelling among its spans (128-bit over 64-bit). */
+export function traceIdOfSpans(input: readonly Span[]): string {
   let traceId = input.length ? input[0].traceId : '';
   for (const s of input) if (s.traceId.length > traceId.length) traceId = s.traceId;
-  return linkGroup(input, options, traceId);
+  return traceId;
+}
+
+function* linkSteps(input: readonly Span[], options: LinkOptions): Generator<void, Trace> {
+  return yield* linkGroupSteps(input, options, traceIdOfSpans(input));
 }
 
 /** Link spans of one trace whose id (its longest spelling) the caller knows. */
 function linkGroup(input: readonly Span[], options: LinkOptions, traceId: string): Trace {
-  // Pieces and B3 shared halves both reuse a span id; without any repeated id there is nothing to merge
-  // (the common case, checked while building the index it needs anyway). Ids as every decoder writes
-  // them (16 hex digits) get the typed-array index and the fast placement.
+  const steps = linkGroupSteps(input, options, traceId);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** The passes of `linkGroup`, yielding between them. */
+function* linkGroupSteps(input: readonly Span[], options: LinkOptions, traceId: string): Generator<void, Trace> {
   let facts = readOnce(input);
+  yield;
   const fast = facts.anyShared ? null : SpanIdIndex.of(input);
+  yield;
   let spans = input;
   let warn = new Warnings();
   if (!fast) {
     ({ spans, warnings: warn } = mergePieces(input));
     facts = readOnce(spans);
+    yield;
   }
 
   let uid: string[];
@@ -79,11 +114,15 @@ function linkGroup(input: readonly Span[], options: LinkOptions, traceId: string
   } else {
     const index = indexSpans(spans, warn);
     uid = index.uid;
+    yield;
     placement = placeChildren(spans, index, warn);
   }
+  yield;
   const { parentOf, orphanCount } = placement;
   const tree = acyclicChildLists(spans, parentOf, warn);
+  yield;
   const order = orderRows(tree, parentOf, facts.rawStart, facts.rawDuration, facts.earliest, warn);
+  yield;
   return buildRows(spans, uid, parentOf, tree, order, warn, options, {
     traceId,
     rootCount: tree.roots.length,

@@ -73,22 +73,42 @@ function fieldOf(s: Span, key: string): { value: string; exact: boolean } | unde
   }
 }
 
-function termMatches(s: Span, durationUs: number, t: Term): boolean {
-  if ('duration' in t) return compare(durationUs, t.duration, t.us);
-  if ('key' in t) {
-    const field = fieldOf(s, t.key);
-    if (field && (field.exact ? field.value === t.value : field.value.includes(t.value))) return true;
-    return [...s.attributes, ...s.resource].some((a) => a.key.toLowerCase() === t.key && attrText(a.value).toLowerCase().includes(t.value));
-  }
-  const x = t.text;
-  if (s.name.toLowerCase().includes(x) || s.service.toLowerCase().includes(x) || s.spanId.includes(x)) return true;
-  if (s.attributes.some((a) => a.key.toLowerCase().includes(x) || attrText(a.value).toLowerCase().includes(x))) return true;
-  if (s.resource.some((a) => attrText(a.value).toLowerCase().includes(x))) return true;
-  return s.events.some((e) => e.name.toLowerCase().includes(x));
+/** A term made ready for a scan: case-insensitive literal matchers built once, not a lower-cased copy of every string per span. */
+interface Matcher {
+  term: Term;
+  /** The term's text (or a key=value term's value) as a case-insensitive literal. */
+  re: RegExp;
+  key?: string;
 }
 
-function spanMatches(s: Span, durationUs: number, q: ParsedQuery): boolean {
-  for (const t of q.terms) if (termMatches(s, durationUs, t) === !!t.not) return false;
+const literal = (x: string): RegExp => new RegExp(x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i');
+
+function matcherOf(t: Term): Matcher {
+  if ('text' in t) return { term: t, re: literal(t.text) };
+  if ('key' in t) return { term: t, re: literal(t.value), key: t.key };
+  return { term: t, re: /$^/ };
+}
+
+function termMatches(s: Span, durationUs: number, m: Matcher): boolean {
+  const t = m.term;
+  if ('duration' in t) return compare(durationUs, t.duration, t.us);
+  const re = m.re;
+  if (m.key !== undefined) {
+    const field = fieldOf(s, m.key);
+    if (field && (field.exact ? field.value === (t as { value: string }).value : re.test(field.value))) return true;
+    for (const a of s.attributes) if (a.key.length === m.key.length && a.key.toLowerCase() === m.key && re.test(attrText(a.value))) return true;
+    for (const a of s.resource) if (a.key.length === m.key.length && a.key.toLowerCase() === m.key && re.test(attrText(a.value))) return true;
+    return false;
+  }
+  if (re.test(s.name) || re.test(s.service) || re.test(s.spanId)) return true;
+  for (const a of s.attributes) if (re.test(a.key) || re.test(attrText(a.value))) return true;
+  for (const a of s.resource) if (re.test(attrText(a.value))) return true;
+  for (const e of s.events) if (re.test(e.name)) return true;
+  return false;
+}
+
+function spanMatches(s: Span, durationUs: number, ms: readonly Matcher[]): boolean {
+  for (const m of ms) if (termMatches(s, durationUs, m) === !!m.term.not) return false;
   return true;
 }
 
@@ -105,7 +125,8 @@ export interface SearchResult {
 export function searchTrace(trace: Trace, query: string): SearchResult {
   const q = parseQuery(query);
   if (q.terms.length === 0) return q.error ? { rows: [], error: q.error } : { rows: [] };
+  const ms = q.terms.map(matcherOf);
   const rows: number[] = [];
-  for (let r = 0; r < trace.spans.length; r++) if (spanMatches(trace.spans[r], trace.duration[r], q)) rows.push(r);
+  for (let r = 0; r < trace.spans.length; r++) if (spanMatches(trace.spans[r], trace.duration[r], ms)) rows.push(r);
   return q.error ? { rows, error: q.error } : { rows };
 }

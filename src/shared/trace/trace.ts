@@ -46,6 +46,13 @@ export interface Trace {
   readonly errorCount: number;
 }
 
+/** A trace with no rows yet: what a panel holds while its spans are being linked. */
+export function emptyTrace(traceId: string): Trace {
+  const none = new Int32Array(0);
+  const times = new Float64Array(0);
+  return { traceId, spans: [], uid: [], parent: none, depth: none, subtreeEnd: none, childCount: none, start: times, duration: times, adjust: times, warnings: new Map(), rootCount: 0, orphanCount: 0, levels: 0, startUs: 0, endUs: 0, services: [], errorCount: 0 };
+}
+
 /** The trace-level list of warnings, one line per repaired span. */
 export function traceWarnings(trace: Trace): string[] {
   const out: string[] = [];

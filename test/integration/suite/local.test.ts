@@ -64,6 +64,37 @@ describe('the built-in local endpoint', () => {
     panel.dispose();
   });
 
+  it('shows trace after trace clicked in the Traces view in one preview panel; Open Trace at Span opens its own', async () => {
+    const a = await api();
+    // A second trace in the local store: the payloads again under another trace id.
+    const other = curlPayloads().map((p) => p.replace(/0123456789abcde0/g, '0123456789abcde1'));
+    for (const body of other) await fetch(`http://127.0.0.1:${a.localPorts().zipkin}/api/v2/spans`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    await waitFor('the second trace', () => a.store.get('0123456789abcde1')?.length === 3);
+    const first = await vscode.commands.executeCommand<{ traceId: string; rowCount: number }>('traceExplorer.previewTrace', 'local', '0123456789abcde0');
+    const panel = a.panel('local', '0123456789abcde0');
+    assert.ok(panel && first);
+    await vscode.commands.executeCommand('traceExplorer.previewTrace', 'local', '0123456789abcde1');
+    assert.equal(a.panel('local', '0123456789abcde0'), undefined, 'the preview moved on');
+    assert.equal(a.panel('local', '0123456789abcde1'), panel, 'in the same panel');
+    assert.equal(panel.rowCount, 3);
+    const own = await a.openWaterfall('local', '0123456789abcde0');
+    assert.ok(own && own !== panel, 'a programmatic open gets a panel of its own');
+    own.dispose();
+    panel.dispose();
+  });
+
+  it('refuses a trace over traceExplorer.waterfall.maxSpans with a message instead of opening it', async () => {
+    const config = vscode.workspace.getConfiguration('traceExplorer');
+    await config.update('waterfall.maxSpans', 2, vscode.ConfigurationTarget.Workspace);
+    try {
+      const panel = await (await api()).openWaterfall('local', '0123456789abcde0');
+      assert.equal(panel, undefined);
+      assert.equal((await api()).panel('local', '0123456789abcde0'), undefined);
+    } finally {
+      await config.update('waterfall.maxSpans', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
   it('receives what the real OpenTelemetry Python SDK exports over OTLP protobuf, complete', async function () {
     const python = join(ROOT, '.cache', 'python', 'bin', 'python');
     if (!existsSync(python)) throw new Error(`the Python SDK is missing at ${python}: run node scripts/setup-python.mjs`);
