@@ -174,6 +174,30 @@ export async function runEditorBench(browser: Browser, sizes = SIZES): Promise<{
   }
 }
 
+/**
+ * Reloading the window with a big trace open: the panel comes back (VS Code revives it) and the trace is
+ * read again from the local store, which is kept on disk for this. From the reload command to the
+ * revived panel's first rows and to the whole trace.
+ */
+export async function runReloadBench(browser: Browser, spans = 100_000): Promise<{ firstRowsMs: number; completeMs: number }> {
+  const wb = await openWorkbench(browser, makeWorkspace(), { 'traceExplorer.local.maxSpans': Math.max(200_000, spans + 10) });
+  try {
+    const { page } = wb;
+    await page.getByRole('tab', { name: /^Trace Explorer/ }).click();
+    const name = await post(wb, spans, 77);
+    await openAndMeasure(wb, name, spans);
+    const { runCommand } = await import('../test/e2e/workbench');
+    const started = Date.now();
+    await Promise.all([page.waitForEvent('framenavigated', { predicate: (fr) => fr === page.mainFrame(), timeout: TIMEOUT_MS }), runCommand(page, 'Developer: Reload Window')]);
+    await waterfallFrame(page).locator('body[data-complete-at] #title', { hasText: name }).waitFor({ timeout: TIMEOUT_MS });
+    const f = await webviewFrame(page);
+    const marks = await f.evaluate(() => ({ first: Number(document.body.dataset.firstRowsAt), complete: Number(document.body.dataset.completeAt) }));
+    return { firstRowsMs: marks.first - started, completeMs: marks.complete - started };
+  } finally {
+    await wb.close();
+  }
+}
+
 export function formatEditorResult(r: EditorResult, baseline: EditorResult): string {
   const mb = (x: number | undefined): string => (x === undefined ? '?' : `${Math.round(x)} MB`);
   return `real editor, ${r.spans.toLocaleString('en')} spans from the local store: click → first rows ${Math.round(r.firstRowsMs)} ms (${(r.firstRowsMs / baseline.firstRowsMs).toFixed(1)}× a 10-span trace's ${Math.round(baseline.firstRowsMs)} ms), click → complete ${Math.round(r.completeMs)} ms, search ${r.searchMs} ms, scrolling ${r.fps.toFixed(0)} fps; extension host heap ${mb(r.hostHeapMb)}, longest block ${r.hostLongestBlockMs ?? '?'} ms; webview heap +${mb(r.webviewHeapMb)}`;
@@ -187,6 +211,8 @@ async function main(): Promise<void> {
     console.log(`real editor, baseline: the first click, which creates the panel, on a 10-span trace: ${Math.round(baseline.firstRowsMs)} ms`);
     for (const r of rows) console.log(formatEditorResult(r, baseline));
     console.log(`real editor, the ${reopen.spans.toLocaleString('en')}-span trace clicked again while open: first rows ${Math.round(reopen.firstRowsMs)} ms, complete ${Math.round(reopen.completeMs)} ms`);
+    const reload = await runReloadBench(browser);
+    console.log(`real editor, window reloaded with a 100,000-span trace open (local store on disk): first rows ${Math.round(reload.firstRowsMs)} ms, complete ${Math.round(reload.completeMs)} ms after the reload command`);
   } finally {
     await browser.close();
   }

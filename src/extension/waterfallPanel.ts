@@ -1,7 +1,8 @@
 /**
- * The host side of a waterfall: one webview panel per trace, fed once with the trace's columns and
- * then answering the webview's requests (details, search, copy, open source, skew toggle). Panels
- * come back after a reload through the serializer, which re-reads the trace from its source.
+ * The host side of a waterfall: one webview panel per trace (one preview panel shared by clicks in the
+ * Traces view), fed each trace as a load of binary row chunks (`waterfallRows`) and then answering the
+ * webview's requests (details, search, copy, open source, skew toggle). Panels come back after a
+ * reload through the serializer, which re-reads the trace from its source.
  */
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import * as vscode from 'vscode';
