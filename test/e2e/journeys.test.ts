@@ -55,7 +55,9 @@ describe('journeys in a real VS Code', function () {
       const { page } = wb;
       for (const body of curlPayloads()) assert.equal(await postWhenReady(`http://127.0.0.1:${wb.ports.zipkin}`, body), 202);
       await page.getByRole('tab', { name: /^Trace Explorer/ }).click();
-      const row = page.getByRole('treeitem', { name: /shell script: span from bash!/ });
+      // Clicked once all three spans are listed: the row is redrawn as each arrives (and a click that
+      // lands while the tree redraws can go astray, as it can for a user).
+      const row = page.getByRole('treeitem', { name: /shell script: span from bash!.*3 spans/ });
       await row.waitFor({ timeout: 30000 });
       await page.screenshot({ path: join(SHOTS, 'browse-tree.png') });
       await row.click();
