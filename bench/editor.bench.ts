@@ -11,7 +11,7 @@
  *
  * Run: npm run bench:editor (BENCH_EDITOR_SPANS=10000,100000,1000000 by default).
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { encodeSpans } from '../src/shared/formats/encode';
@@ -80,14 +80,8 @@ async function openAndMeasure(wb: Workbench, name: string, spans: number, again 
   await row.waitFor({ timeout: TIMEOUT_MS });
   // The row appears when the first request lands; click once the tree says the whole trace is there.
   if (!again) await page.getByRole('treeitem', { name: new RegExp(`${name}.*\\b${spans.toLocaleString('en')}|${name}.*\\b${spans} spans`) }).waitFor({ timeout: TIMEOUT_MS }).catch(() => undefined);
-  await page.waitForTimeout(Number(process.env.BENCH_EDITOR_SETTLE_MS ?? 0));
   const heapBefore = await heapMb(page);
   const logBefore = hostLog(wb).length;
-  const profiler = process.env.BENCH_EDITOR_PROFILE ? await page.context().newCDPSession(page) : undefined;
-  if (profiler) {
-    await profiler.send('Profiler.enable');
-    await profiler.send('Profiler.start');
-  }
   const clickedAt = Date.now();
   await row.click();
   const frame = waterfallFrame(page);
@@ -96,12 +90,7 @@ async function openAndMeasure(wb: Workbench, name: string, spans: number, again 
   const f = await webviewFrame(page);
   // (Clicked again while open: the marks of the previous load stay until this load's header arrives.)
   await f.waitForFunction((t) => Number(document.body.dataset.completeAt) >= t, clickedAt, { timeout: TIMEOUT_MS });
-  if (profiler) {
-    const { profile } = (await profiler.send('Profiler.stop')) as { profile: unknown };
-    writeFileSync(`/tmp/renderer-${spans}.cpuprofile`, JSON.stringify(profile));
-  }
   const marks = await f.evaluate(() => ({ first: Number(document.body.dataset.firstRowsAt), complete: Number(document.body.dataset.completeAt), origin: performance.timeOrigin, ready: performance.timeOrigin + (performance.getEntriesByName('trace-explorer:ready')[0]?.startTime ?? NaN) }));
-  if (process.env.BENCH_EDITOR_VERBOSE) console.log(JSON.stringify(await f.evaluate(() => performance.getEntriesByType('resource').map((e) => [e.name.split('/').pop()?.slice(0, 40), Math.round(e.startTime), Math.round(e.duration)]))));
   if (process.env.BENCH_EDITOR_VERBOSE) console.log(`click → webview document ${Math.round(marks.origin - clickedAt)} ms → script ready ${Math.round(marks.ready - marks.origin)} ms → first rows ${Math.round(marks.first - marks.ready)} ms`);
   // A string, not a function: the TypeScript loader would wrap named inner functions in a helper the page lacks.
   const fps = (await f.evaluate(`(async () => {
@@ -134,7 +123,7 @@ async function openAndMeasure(wb: Workbench, name: string, spans: number, again 
   const searchMs = Date.now() - searchStarted;
   const heapAfter = await heapMb(page);
   const log = hostLog(wb).slice(logBefore);
-  if (process.env.BENCH_EDITOR_VERBOSE) console.log(log.split('\n').filter((l) => l.includes('waterfall') || l.includes('DEBUG') || l.includes('at ')).join('\n'));
+  if (process.env.BENCH_EDITOR_VERBOSE) console.log(log.split('\n').filter((l) => l.includes('waterfall:')).join('\n'));
   const heap = [...log.matchAll(/extension host heap (\d+) MB/g)].pop();
   const block = [...log.matchAll(/longest block (\d+) ms/g)].pop();
   return {

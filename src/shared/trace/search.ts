@@ -96,8 +96,8 @@ function termMatches(s: Span, durationUs: number, m: Matcher): boolean {
   if (m.key !== undefined) {
     const field = fieldOf(s, m.key);
     if (field && (field.exact ? field.value === (t as { value: string }).value : re.test(field.value))) return true;
-    for (const a of s.attributes) if (a.key.length === m.key.length && a.key.toLowerCase() === m.key && re.test(attrText(a.value))) return true;
-    for (const a of s.resource) if (a.key.length === m.key.length && a.key.toLowerCase() === m.key && re.test(attrText(a.value))) return true;
+    for (const a of s.attributes) if (a.key.toLowerCase() === m.key && re.test(attrText(a.value))) return true;
+    for (const a of s.resource) if (a.key.toLowerCase() === m.key && re.test(attrText(a.value))) return true;
     return false;
   }
   if (re.test(s.name) || re.test(s.service) || re.test(s.spanId)) return true;

@@ -40,22 +40,32 @@ export interface RowsPlan {
   flags: Uint8Array;
 }
 
+/** A table of distinct strings, each given the index of its first appearance. */
+function stringTable(): { strings: string[]; indexOf(s: string): number } {
+  const strings: string[] = [];
+  const index = new Map<string, number>();
+  return {
+    strings,
+    indexOf(s: string): number {
+      let i = index.get(s);
+      if (i === undefined) {
+        i = strings.push(s) - 1;
+        index.set(s, i);
+      }
+      return i;
+    },
+  };
+}
+
 export function planRows(trace: Trace, source: string, loadId: number, extras: HeaderExtras = {}): RowsPlan {
   const n = trace.spans.length;
-  const serviceIndex = new Map<string, number>();
-  const services: string[] = [];
+  const services = stringTable();
   const serviceOf = new Uint32Array(n);
   const flags = new Uint8Array(n);
   const kindCode = new Map(KIND_CODES.map((k, i) => [k, i]));
   for (let r = 0; r < n; r++) {
     const s = trace.spans[r];
-    let si = serviceIndex.get(s.service);
-    if (si === undefined) {
-      si = services.length;
-      services.push(s.service);
-      serviceIndex.set(s.service, si);
-    }
-    serviceOf[r] = si;
+    serviceOf[r] = services.indexOf(s.service);
     flags[r] = (kindCode.get(s.kind) ?? 0) | (s.status.code === 'error' ? ROW_ERROR : 0);
   }
   for (const r of trace.warnings.keys()) flags[r] |= ROW_WARNED;
@@ -71,7 +81,7 @@ export function planRows(trace: Trace, source: string, loadId: number, extras: H
     source,
     startUs: trace.startUs,
     durationUs: trace.endUs - trace.startUs,
-    services,
+    services: services.strings,
     rowCount: n,
     chunkCount: ranges.length,
     warningCount: warnings.length,
@@ -90,8 +100,7 @@ const utf8 = new TextEncoder();
 /** Rows [from, to) of the plan's trace, copied into fresh typed arrays (transferable, owned by the message). */
 export function rowChunk(trace: Trace, plan: RowsPlan, from: number, to: number): RowChunk {
   const count = to - from;
-  const names: string[] = [];
-  const nameIds = new Map<string, number>();
+  const names = stringTable();
   const nameIndex = new Uint32Array(count);
   const idEnd = new Uint32Array(count);
   let idText = '';
@@ -100,13 +109,7 @@ export function rowChunk(trace: Trace, plan: RowsPlan, from: number, to: number)
   for (let i = 0; i < count; i++) {
     const r = from + i;
     const s = trace.spans[r];
-    let k = nameIds.get(s.name);
-    if (k === undefined) {
-      k = names.length;
-      names.push(s.name);
-      nameIds.set(s.name, k);
-    }
-    nameIndex[i] = k;
+    nameIndex[i] = names.indexOf(s.name);
     idText += trace.uid[r];
     // Ids are ASCII in practice (hex, with `:shared` / `~N` suffixes); the byte length is checked below.
     idEnd[i] = idText.length;
@@ -139,7 +142,7 @@ export function rowChunk(trace: Trace, plan: RowsPlan, from: number, to: number)
     adjust: trace.adjust.slice(from, to),
     service: plan.serviceOf.slice(from, to),
     flags: plan.flags.slice(from, to),
-    names,
+    names: names.strings,
     nameIndex,
     ids,
     idEnd,
