@@ -210,7 +210,8 @@ function render(): void {
     row.setAttribute('aria-selected', String(r === v.selected));
     if (hasKids) row.setAttribute('aria-expanded', String(!v.collapsed[r]));
     else row.removeAttribute('aria-expanded');
-    row.setAttribute('aria-label', `${d.services[d.service[r]] || 'unknown service'} ${d.name[r]}, ${formatDuration(d.duration[r])}${d.error(r) ? ', error' : ''}`);
+    const arrived = d.has(r);
+    row.setAttribute('aria-label', arrived ? `${d.services[d.service[r]] || 'unknown service'} ${d.name[r]}, ${formatDuration(d.duration[r])}${d.error(r) ? ', error' : ''}` : 'span still loading');
     row.id = `row-${r}`;
     row.className = `row${r === v.selected ? ' selected' : ''}${v.matchSet.has(r) ? ' match' : ''}${d.error(r) ? ' error' : ''}${v.showCritical && d.critical(r) ? ' critical' : ''}${v.showCritical && !d.critical(r) ? ' dim' : ''}${d.has(r) ? '' : ' pending'}`;
     const [label, lane] = row.children as unknown as [HTMLDivElement, HTMLDivElement];
@@ -218,10 +219,11 @@ function render(): void {
     label.style.paddingLeft = `${4 + Math.min(d.depth[r], 24) * 12}px`;
     const [twisty, chip, svc, name, flags] = label.children as unknown as HTMLSpanElement[];
     twisty.textContent = hasKids ? (v.collapsed[r] ? '▸' : '▾') : '';
-    const color = `svc-${d.service[r] % PALETTE}`;
+    // A row still on its way has no service, bar or duration yet: nothing to draw but its placeholder name.
+    const color = arrived ? `svc-${d.service[r] % PALETTE}` : 'none';
     chip.className = `chip ${color}`;
-    svc.textContent = d.has(r) ? d.services[d.service[r]] || '?' : '';
-    name.textContent = d.has(r) ? (d.depth[r] > 24 ? `[${d.depth[r]}] ` : '') + (d.name[r] || '(unnamed)') : 'loading…';
+    svc.textContent = arrived ? d.services[d.service[r]] || '?' : '';
+    name.textContent = arrived ? (d.depth[r] > 24 ? `[${d.depth[r]}] ` : '') + (d.name[r] || '(unnamed)') : 'loading…';
     const f: string[] = [];
     if (d.error(r)) f.push('!');
     if (d.adjust[r]) f.push('⇄');
@@ -232,6 +234,7 @@ function render(): void {
     const left = ((d.start[r] - v.v0) / span) * 100;
     const width = Math.max((d.duration[r] / span) * 100, 0.05);
     bar.className = `bar ${color}`;
+    bar.hidden = !arrived;
     bar.style.left = `${left}%`;
     bar.style.width = `${width}%`;
     bar.replaceChildren();
@@ -243,7 +246,7 @@ function render(): void {
         bar.append(mark);
       }
     }
-    dur.textContent = formatDuration(d.duration[r]);
+    dur.textContent = arrived ? formatDuration(d.duration[r]) : '';
     // After the bar when there is room, else before it, else inside its end.
     const end = left + width;
     dur.classList.toggle('inside', false);

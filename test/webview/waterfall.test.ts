@@ -364,6 +364,10 @@ describe('waterfall webview (plain page, headless Chromium)', function () {
     await page.waitForSelector('.row[data-row="19999"]');
     assert.equal(await page.textContent('.row[data-row="19999"] .name'), 'loading…');
     assert.match((await page.getAttribute('.row[data-row="19999"]', 'class')) ?? '', /pending/);
+    // A placeholder draws no bar and no duration: "0 µs" at the trace's start would be a lie.
+    assert.equal(await page.textContent('.row[data-row="19999"] .dur'), '');
+    assert.equal(await page.isVisible('.row[data-row="19999"] .bar'), false);
+    await page.screenshot({ path: join(SHOTS, 'big-trace-loading.png') });
     await page.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
     // The placeholder became its span without a scroll, and the status no longer says loading.
     await page.waitForFunction(() => document.querySelector('.row[data-row="19999"] .name')?.textContent !== 'loading…');
