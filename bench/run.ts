@@ -1,5 +1,6 @@
 /** Runs every benchmark and prints each result as a ratio to its in-run baseline. BENCH=decode,ingest picks some. */
 import { cpus, totalmem } from 'node:os';
+import { formatAnalysisResult, runAnalysisBench } from './analysis.bench';
 import { runDecodeBench } from './decode.bench';
 import { runGrpcIngestBench } from './grpcIngest.bench';
 import { runIngestBench } from './ingest.bench';
@@ -27,6 +28,9 @@ async function main(): Promise<void> {
   if (!only || only.includes('store')) {
     const s = await runStoreOpenBench();
     console.log(`local store on disk: ${s.megabytes.toFixed(0)} MB written at ${s.writeNsPerSpan.toFixed(0)} ns per span; opened in ${s.openMs.toFixed(0)} ms (${s.tracesLoaded} newest traces read back), first 20 traces listed ${s.firstListMs.toFixed(0)} ms after opening began (target ≤ 1000 ms: ${s.firstListMs <= 1000 ? 'met' : 'NOT met'})`);
+  }
+  if (!only || only.includes('analysis')) {
+    for (const r of runAnalysisBench()) console.log(formatAnalysisResult(r));
   }
   if (!only || only.includes('thrift')) {
     for (const r of await runThriftBench()) console.log(`Jaeger Thrift, ${r.name}: ours ${r.ours.toFixed(1)} ${r.unit}, Apache Thrift ${r.library.toFixed(1)} ${r.unit} = ${(r.ours / r.library).toFixed(2)}×`);

@@ -10,6 +10,7 @@ import { linkTraces } from '../shared/trace/link';
 import { summarizeTrace, type SummaryDocument } from '../shared/trace/summary';
 import { formatDuration } from '../shared/time';
 import { CliError, decodeFile, nodeIO, type CliIO } from './io';
+import { compare, stats } from './analyze';
 import { get, search, send, serve } from './remote';
 
 const USAGE = `Usage:
@@ -21,13 +22,17 @@ const USAGE = `Usage:
   trace-explorer search --from URL --backend tempo|zipkin|jaeger|local [--tenant T] [--service S] [--name N]
                  [--tag KEY=VALUE]... [--traceql Q] [--min-duration D] [--max-duration D] [--limit N]
                  [--since 1h | --start T --end T] [--json]
+  trace-explorer stats FILE[#TRACEID] | --from URL --backend B TRACEID [--group-by service|operation|ATTR] [--json]
+  trace-explorer compare A B [--from URL --backend B [--from-b URL --backend-b B]] [--json] [--all] [--min-change 10%]
   trace-explorer serve [--otlp-port N] [--grpc-port N] [--zipkin-port N] [--jaeger-compact-port N] [--jaeger-binary-port N] [--jaeger-http-port N] [--max-spans N]
                  [--host H] [--allow-host NAME]... [--cors-origin ORIGIN]... [--store DIR]
 
 Formats read: Zipkin v2 JSON, OTLP/JSON, OTLP protobuf, Tempo trace JSON (v1 and v2),
 Jaeger JSON and /api/v3, OpenTelemetry Python console output. FILE may be - for stdin.
 send FILE:LINE:COL sends the span (or array of spans) at that position, in JSON, Markdown code
-blocks and curl -d '…' payloads of shell scripts. A bearer token comes from TRACE_EXPLORER_TOKEN.`;
+blocks and curl -d '…' payloads of shell scripts. A bearer token comes from TRACE_EXPLORER_TOKEN.
+stats and compare read a trace from a FILE (FILE#TRACEID picks one of several) or, with --from, by id;
+compare's B may come from another endpoint (--from-b, --backend-b). Durations in --json are µs.`;
 
 function summary(io: CliIO, args: string[]): void {
   const { values, positionals } = parseArgs({ args, options: { 'adjust-skew': { type: 'boolean' }, json: { type: 'boolean' } }, allowPositionals: true });
@@ -87,6 +92,12 @@ export async function runCli(argv: string[], io: CliIO = nodeIO): Promise<number
         return 0;
       case 'serve':
         await serve(io, rest);
+        return 0;
+      case 'stats':
+        await stats(io, rest);
+        return 0;
+      case 'compare':
+        await compare(io, rest);
         return 0;
       case undefined:
       case '-h':

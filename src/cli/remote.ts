@@ -152,6 +152,21 @@ export async function get(io: CliIO, args: string[]): Promise<void> {
   }
 }
 
+/** One trace from a query API, for commands that read a trace by id (`stats`, `compare`). */
+export async function fetchSpans(backend: string, url: string, id: string, tenant?: string, apiVersion?: string): Promise<FetchedTrace> {
+  const source = sourceFor(backend, url, tenant, apiVersion);
+  try {
+    const fetched: FetchedTrace | undefined = source.fetchTrace ? await source.fetchTrace(id) : await source.getTrace(id).then((spans) => (spans ? { spans } : undefined));
+    if (!fetched?.spans.length) throw new CliError(`${backend} at ${url} has no trace ${id}`);
+    return fetched;
+  } catch (e) {
+    if (e instanceof BackendError) throw new CliError(e.message);
+    throw e;
+  } finally {
+    await source.dispose?.();
+  }
+}
+
 /** A query source for --from/--backend (`local` is the local receiver's Zipkin API). */
 function sourceFor(backend: string, url: string, tenant: string | undefined, apiVersion: string | undefined): TraceSource {
   const type = backend === 'local' ? 'zipkin' : backend;

@@ -63,6 +63,36 @@ const fileTraces = new Map<string, { spans: Span[]; label: string }>();
 export async function activate(context: vscode.ExtensionContext): Promise<TraceExplorerApi> {
   const log = vscode.window.createOutputChannel('Trace Explorer', { log: true });
   context.subscriptions.push(log);
+  // Waterfall panels left open are revived as soon as their serializer is registered, so it is
+  // registered first: after a window reload their webviews load while the store is read back. What
+  // they ask for waits until activation is done.
+  const late: Partial<Pick<WaterfallDeps, 'load' | 'sendAgain'>> = {};
+  let activated!: (ok: boolean) => void;
+  const activation = new Promise<boolean>((resolve) => (activated = resolve));
+  const whenActivated = async (): Promise<Pick<WaterfallDeps, 'load' | 'sendAgain'>> => {
+    if (!(await activation) || !late.load || !late.sendAgain) throw new Error('Trace Explorer did not start; see its log (Output › Trace Explorer)');
+    return { load: late.load, sendAgain: late.sendAgain };
+  };
+  const opener = new SourceOpener(log);
+  const deps: WaterfallDeps = {
+    extensionUri: context.extensionUri,
+    log,
+    opener,
+    load: async (sourceId, traceId, signal) => (await whenActivated()).load(sourceId, traceId, signal),
+    sendAgain: async (spans, label) => (await whenActivated()).sendAgain(spans, label),
+  };
+  context.subscriptions.push(WaterfallPanel.register(deps));
+  try {
+    const api = await activateAll(context, log, deps, opener, late);
+    activated(true);
+    return api;
+  } catch (e) {
+    activated(false);
+    throw e;
+  }
+}
+
+async function activateAll(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, deps: WaterfallDeps, opener: SourceOpener, late: Partial<Pick<WaterfallDeps, 'load' | 'sendAgain'>>): Promise<TraceExplorerApi> {
   const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('traceExplorer');
 
   const store = new TraceStore(config().get<number>('local.maxSpans', 200_000));
@@ -106,7 +136,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<TraceE
   }
   context.subscriptions.push({ dispose: () => void coordinator.stop() });
 
-  const opener = new SourceOpener(log);
   const spanIndex = new SpanLocationIndex(store, opener);
   context.subscriptions.push(
     spanIndex,
@@ -115,22 +144,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<TraceE
     vscode.languages.registerDocumentLinkProvider([{ scheme: 'file' }, { scheme: 'untitled' }], new TraceIdLinkProvider()),
     vscode.window.registerTerminalLinkProvider(new TraceIdTerminalLinkProvider()),
   );
-  const deps: WaterfallDeps = {
-    extensionUri: context.extensionUri,
-    log,
-    opener,
-    sendAgain: async (spans, label) => !!(await sender.sendSpans(spans, label)),
-    load: async (sourceId, traceId, signal) => {
-      if (sourceId === 'file') {
-        const f = fileTraces.get(traceId);
-        return f ? { spans: f.spans, sourceLabel: f.label } : undefined;
-      }
-      const source = sourceById(sourceId);
-      const fetched = source ? await fetchTrace(source, traceId, signal) : undefined;
-      return fetched && source ? { ...fetched, sourceLabel: source.label } : undefined;
-    },
+  late.sendAgain = async (spans, label) => !!(await sender.sendSpans(spans, label));
+  late.load = async (sourceId, traceId, signal) => {
+    if (sourceId === 'file') {
+      const f = fileTraces.get(traceId);
+      return f ? { spans: f.spans, sourceLabel: f.label } : undefined;
+    }
+    const source = sourceById(sourceId);
+    const fetched = source ? await fetchTrace(source, traceId, signal) : undefined;
+    return fetched && source ? { ...fetched, sourceLabel: source.label } : undefined;
   };
-  context.subscriptions.push(WaterfallPanel.register(deps));
 
   // In a window that shares another window's receiver, the code lenses read that window's newest traces
   // (only the traces that are new or grew are fetched again).

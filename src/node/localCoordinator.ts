@@ -140,10 +140,11 @@ export class LocalCoordinator {
     if (!p || this.persistence) return;
     const persistence = new PersistentStore(this.store, p.dir, { maxBytes: p.maxBytes, maxAgeMs: p.maxAgeMs, onError: (e) => this.options.log?.(`local store on disk: ${e.message}; traces are still kept in memory`) });
     try {
+      const t0 = performance.now();
       const writer = persistence.open();
       this.persistence = persistence;
       const st = persistence.stats();
-      this.options.log?.(`local store on disk: ${st.dir}, ${st.loadedTraces} traces read back${writer ? '' : ' (another process writes it; this one only read it)'}${st.tornBytes ? `, ${st.tornBytes} bytes of a torn last write cut off` : ''}`);
+      this.options.log?.(`local store on disk: ${st.dir}, ${st.loadedTraces} traces read back in ${Math.round(performance.now() - t0)} ms${writer ? '' : ' (another process writes it; this one only read it)'}${st.tornBytes ? `, ${st.tornBytes} bytes of a torn last write cut off` : ''}`);
     } catch (e) {
       this.options.log?.(`local store on disk: cannot open ${p.dir}: ${(e as Error).message}; keeping traces in memory only`);
     }

@@ -1,7 +1,7 @@
 /** The built CLI (`dist/cli.js`), run as a user runs it: a child process with files and stdin. */
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -131,5 +131,46 @@ describe('trace-explorer CLI', function () {
     const badTo = run(['convert', join(EX, 'zipkin-curl-span-1.json'), '--to', 'xml']);
     assert.equal(badTo.code, 2);
     assert.match(badTo.stderr, /--to must be one of zipkin, otlp-json, otlp-proto, jaeger/);
+  });
+
+  it('stats --json of the data-model trace by operation: counts add up to 5, get-traces holds most self time', () => {
+    const r = run(['stats', join(EX, 'zipkin-data-model-trace.json'), '--group-by', 'operation', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as { groupBy: string; rows: Array<{ key: string; count: number; totalUs: number; selfUs: number; avgUs: number; minUs: number; maxUs: number; errors: number }> };
+    assert.equal(doc.groupBy, 'operation');
+    assert.deepEqual(doc.rows.map((x) => [x.key, x.count]), [['zipkin-query: get-traces', 1], ['zipkin-query: get', 1], ['zipkin-query: query', 3]]);
+    assert.deepEqual(Object.keys(doc.rows[0]), ['key', 'count', 'totalUs', 'selfUs', 'avgUs', 'minUs', 'maxUs', 'errors']);
+    const query = doc.rows[2];
+    assert.deepEqual([query.minUs, query.maxUs, query.totalUs], [1000, 13000, 16000]);
+    const text = run(['stats', join(EX, 'zipkin-data-model-trace.json')]);
+    assert.match(text.stdout, /^trace 5982fe77008310cc80f1da5e10147517 {2}5 spans, 386 ms\nservice +count +total +self/);
+  });
+
+  it('compare --json: a trace against itself changes nothing; against another, its nodes are removed and the other\u2019s added', () => {
+    const model = join(EX, 'zipkin-data-model-trace.json');
+    const same = JSON.parse(run(['compare', model, model, '--json']).stdout) as { a: { spanCount: number }; nodes: Array<{ countA: number; countB: number; durationA: number; durationB: number; onlyIn?: string }> };
+    assert.equal(same.a.spanCount, 5);
+    assert.ok(same.nodes.every((n) => n.countA === n.countB && n.durationA === n.durationB && !n.onlyIn));
+    const r = run(['compare', model, join(FX, 'jaeger-trace.json'), '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const diff = JSON.parse(r.stdout) as { a: { traceId: string }; b: { traceId: string; spanCount: number }; nodes: Array<{ path: string[]; onlyIn?: string }> };
+    assert.deepEqual([diff.a.traceId, diff.b.traceId, diff.b.spanCount], ['5982fe77008310cc80f1da5e10147517', '0af7651916cd43dd8448eb211c80319c', 3]);
+    assert.deepEqual(diff.nodes.filter((n) => n.onlyIn === 'a').map((n) => n.path.at(-1)).sort(), ['zipkin-query: get', 'zipkin-query: get-traces', 'zipkin-query: query']);
+    assert.equal(diff.nodes.filter((n) => n.onlyIn === 'b').length, 3);
+    const text = run(['compare', model, model]);
+    assert.match(text.stdout, /no node changed by 10% or more/);
+  });
+
+  it('stats of a file holding two traces asks which one, and FILE#TRACEID picks it', () => {
+    const both = join(tmp, 'two.json');
+    const one = JSON.parse(readFileSync(join(EX, 'zipkin-data-model-trace.json'), 'utf8')) as Array<{ traceId: string }>;
+    writeFileSync(both, JSON.stringify([...one, ...one.map((s) => ({ ...s, traceId: 'abcdef0123456789' }))]));
+    const r = run(['stats', both]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /holds 2 traces .*pick one with .*#TRACEID/);
+    const picked = run(['stats', `${both}#abcdef0123456789`, '--json']);
+    assert.equal(picked.code, 0, picked.stderr);
+    assert.equal((JSON.parse(picked.stdout) as { rows: Array<{ count: number }> }).rows[0].count, 5);
+    assert.match(run(['stats', `${both}#0000000000000077`]).stderr, /has no trace 0000000000000077; it has /);
   });
 });

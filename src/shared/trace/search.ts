@@ -12,6 +12,7 @@
  */
 import { attrText, type Span } from '../model';
 import { parseDurationInput } from '../time';
+import type { SearchIndex } from './searchIndex';
 import type { Trace } from './trace';
 
 type Comparison = '>' | '>=' | '<' | '<=';
@@ -119,14 +120,34 @@ export interface SearchResult {
 }
 
 /**
+ * The text a matching span must contain somewhere: the longest needle among the terms that ask for
+ * text (not negated; a duration or an empty `key=` asks for none). Undefined when no term does.
+ */
+function requiredText(terms: readonly Term[]): string | undefined {
+  let best: string | undefined;
+  for (const t of terms) {
+    if (t.not) continue;
+    const needle = 'text' in t ? t.text : 'key' in t ? t.value : '';
+    if (needle && (best === undefined || needle.length > best.length)) best = needle;
+  }
+  return best;
+}
+
+/**
  * Rows whose span matches every term, in row order. An empty query matches nothing. Durations are the
  * ones the waterfall draws (repaired and, when on, skew-adjusted), so a match is what the bar shows.
+ * With an index of this trace, only the rows it names as candidates are checked (same answer, faster).
  */
-export function searchTrace(trace: Trace, query: string): SearchResult {
+export function searchTrace(trace: Trace, query: string, index?: SearchIndex): SearchResult {
   const q = parseQuery(query);
   if (q.terms.length === 0) return q.error ? { rows: [], error: q.error } : { rows: [] };
   const ms = q.terms.map(matcherOf);
+  const needle = index?.trace === trace ? requiredText(q.terms) : undefined;
+  const candidates = needle === undefined ? undefined : index?.candidates(needle);
   const rows: number[] = [];
-  for (let r = 0; r < trace.spans.length; r++) if (spanMatches(trace.spans[r], trace.duration[r], ms)) rows.push(r);
+  for (let r = 0; r < trace.spans.length; r++) {
+    if (candidates && !candidates[r]) continue;
+    if (spanMatches(trace.spans[r], trace.duration[r], ms)) rows.push(r);
+  }
   return q.error ? { rows, error: q.error } : { rows };
 }
