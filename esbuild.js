@@ -42,6 +42,7 @@ const bundles = [
 ];
 if (fs.existsSync(path.join(__dirname, 'src/webview/main.ts'))) {
   bundles.push({ entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'chrome120' });
+  bundles.push({ entryPoints: ['src/webview/compare/main.ts'], outfile: 'dist/compare.js', platform: 'browser', format: 'iife', target: 'chrome120' });
 }
 
 async function main() {

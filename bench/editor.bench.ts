@@ -12,6 +12,7 @@
  * Run: npm run bench:editor (BENCH_EDITOR_SPANS=10000,100000,1000000 by default).
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { encodeSpans } from '../src/shared/formats/encode';
@@ -74,6 +75,17 @@ function hostLog(wb: Workbench): string {
   return files.map((f) => readFileSync(f, 'utf8')).join('\n');
 }
 
+/** Lines of every VS Code log of this workbench that match `pattern` (the extension host's fate). */
+function vscodeLogLines(wb: Workbench, pattern: RegExp): string[] {
+  const logs = join(wb.stateDir, 'user-data', 'logs');
+  const out: string[] = [];
+  for (const e of readdirSync(logs, { recursive: true, withFileTypes: true })) {
+    if (!e.isFile() || !e.name.endsWith('.log')) continue;
+    for (const line of readFileSync(join(e.parentPath, e.name), 'utf8').split('\n')) if (pattern.test(line)) out.push(`${e.name}: ${line.slice(0, 300)}`);
+  }
+  return out.slice(-40);
+}
+
 async function openAndMeasure(wb: Workbench, name: string, spans: number, again = false): Promise<EditorResult> {
   const { page } = wb;
   const row = page.getByRole('treeitem', { name: new RegExp(name) });
@@ -86,7 +98,16 @@ async function openAndMeasure(wb: Workbench, name: string, spans: number, again 
   await row.click();
   const frame = waterfallFrame(page);
   // The preview panel may still show the previous trace: wait for this one, whole.
-  await frame.locator('body[data-complete-at] #title', { hasText: name }).waitFor({ timeout: TIMEOUT_MS });
+  await frame.locator('body[data-complete-at] #title', { hasText: name }).waitFor({ timeout: TIMEOUT_MS }).catch(async (e: unknown) => {
+    // Say what the editor looked like and what the extension said, not only that it timed out.
+    await page.screenshot({ path: join(tmpdir(), `editor-bench-${spans}.png`) }).catch(() => undefined);
+    console.error(`editor bench: ${spans} spans did not open; screenshot ${join(tmpdir(), `editor-bench-${spans}.png`)}; the extension's log since the click:\n${hostLog(wb).slice(logBefore)}`);
+    console.error(`what VS Code logged about its extension host:\n${vscodeLogLines(wb, /terminat|crash|heap|memory|unresponsive|exit/i).join('\n')}`);
+    console.error(`code-server's output, the end:\n${wb.serverLog().slice(-3000)}`);
+    const { execFileSync } = await import('node:child_process');
+    console.error(`processes by CPU:\n${execFileSync('ps', ['-eo', 'pid,pcpu,rss,etime,args', '--sort=-pcpu'], { encoding: 'utf8' }).split('\n').slice(0, 8).map((l) => l.slice(0, 200)).join('\n')}`);
+    throw e;
+  });
   const f = await webviewFrame(page);
   // (Clicked again while open: the marks of the previous load stay until this load's header arrives.)
   await f.waitForFunction((t) => Number(document.body.dataset.completeAt) >= t, clickedAt, { timeout: TIMEOUT_MS });

@@ -27,6 +27,8 @@ import { sourceRefsOfSpan } from '../shared/source/spanSources';
 import { SourceOpener } from './sourceOpener';
 import { TracesTreeProvider, type Node } from './tracesTree';
 import { WaterfallPanel, type WaterfallDeps } from './waterfallPanel';
+import { ComparePanel, type CompareDeps, type CompareInput } from './comparePanel';
+import { inputFromFile, loadInput, pickTrace, type CompareSources } from './compareCommands';
 
 /** What the integration tests (and other extensions) can ask of an activated Trace Explorer. */
 export interface TraceExplorerApi {
@@ -39,6 +41,10 @@ export interface TraceExplorerApi {
   /** The open waterfall of a trace (the test bundle has its own copy of the module, so it asks here). */
   panel(sourceId: string, traceId: string): WaterfallPanel | undefined;
   spanIndex: SpanLocationIndex;
+  /** The comparison panel opened last, while it is open (commands return only a summary of it). */
+  latestComparison(): ComparePanel | undefined;
+  /** Compare two traces, each given by endpoint and id, in a new comparison panel. */
+  compare(a: { sourceId: string; traceId: string }, b: { sourceId: string; traceId: string }): Promise<ComparePanel>;
 }
 
 const LISTENER_NAMES: Record<ListenerName, string> = {
@@ -66,7 +72,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TraceE
   // Waterfall panels left open are revived as soon as their serializer is registered, so it is
   // registered first: after a window reload their webviews load while the store is read back. What
   // they ask for waits until activation is done.
-  const late: Partial<Pick<WaterfallDeps, 'load' | 'sendAgain'>> = {};
+  const late: Partial<Pick<WaterfallDeps, 'load' | 'sendAgain' | 'compareWith'>> = {};
   let activated!: (ok: boolean) => void;
   const activation = new Promise<boolean>((resolve) => (activated = resolve));
   const whenActivated = async (): Promise<Pick<WaterfallDeps, 'load' | 'sendAgain'>> => {
@@ -80,6 +86,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<TraceE
     opener,
     load: async (sourceId, traceId, signal) => (await whenActivated()).load(sourceId, traceId, signal),
     sendAgain: async (spans, label) => (await whenActivated()).sendAgain(spans, label),
+    compareWith: async (a) => {
+      await whenActivated();
+      return late.compareWith ? late.compareWith(a) : false;
+    },
   };
   context.subscriptions.push(WaterfallPanel.register(deps));
   try {
@@ -92,7 +102,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TraceE
   }
 }
 
-async function activateAll(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, deps: WaterfallDeps, opener: SourceOpener, late: Partial<Pick<WaterfallDeps, 'load' | 'sendAgain'>>): Promise<TraceExplorerApi> {
+async function activateAll(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, deps: WaterfallDeps, opener: SourceOpener, late: Partial<Pick<WaterfallDeps, 'load' | 'sendAgain' | 'compareWith'>>): Promise<TraceExplorerApi> {
   const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('traceExplorer');
 
   const store = new TraceStore(config().get<number>('local.maxSpans', 200_000));
@@ -192,7 +202,8 @@ async function activateAll(context: vscode.ExtensionContext, log: vscode.LogOutp
   context.subscriptions.push(coordinator.onDidChange(() => tree.refresh(local)));
   context.subscriptions.push(endpoints.onDidChange(() => tree.setSources(endpoints.all)));
   tree.onTraceLoaded = (sourceId, spans) => spanIndex.addTrace(sourceId, spans);
-  const view = vscode.window.createTreeView('traceExplorer.traces', { treeDataProvider: tree, showCollapseAll: true });
+  // Several rows can be selected: two traces → Compare Traces.
+  const view = vscode.window.createTreeView('traceExplorer.traces', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
   context.subscriptions.push(tree, view);
 
   // New spans in the local store: refresh its node (debounced: an SDK sends in bursts) and any open panel.
@@ -246,6 +257,41 @@ async function activateAll(context: vscode.ExtensionContext, log: vscode.LogOutp
   const command = (id: string, fn: (...args: never[]) => unknown): void => {
     context.subscriptions.push(vscode.commands.registerCommand(id, fn));
   };
+
+  // Comparing two traces (A and B from any endpoint, file or open waterfall).
+  const compareSources: CompareSources = {
+    all: () => endpoints.all,
+    load: (sourceId, traceId, signal) => late.load!(sourceId, traceId, signal),
+    open: () => WaterfallPanel.openTraces(),
+  };
+  const compareDeps: CompareDeps = {
+    extensionUri: context.extensionUri,
+    log,
+    opener,
+    openInWaterfall: (side, spanId) => WaterfallPanel.show(deps, side.spans, side.sourceId, side.sourceLabel, spanId),
+  };
+  const compare = async (a: CompareInput, b?: CompareInput): Promise<ComparePanel | undefined> => {
+    const other = b ?? (await pickTrace(compareSources, `Compare ${a.spans[0]?.traceId.slice(0, 16) ?? ''} with…`, a));
+    return other ? ComparePanel.show(compareDeps, a, other) : undefined;
+  };
+  late.compareWith = async (a) => !!(await compare(a));
+  const inputOfNode = (n: Node): Promise<CompareInput> | undefined =>
+    n.kind === 'trace' ? loadInput(compareSources, n.source.id, n.row.traceId) : n.kind === 'span' ? loadInput(compareSources, n.source.id, n.traceId) : undefined;
+  command('traceExplorer.compareTraces', async (node?: Node, nodes?: Node[]) => {
+    // From the Traces view: the selected traces (two: compared; one: the other is asked for).
+    const chosen = (nodes?.length ? nodes : node ? [node] : []).map(inputOfNode).filter((p): p is Promise<CompareInput> => !!p);
+    if (chosen.length > 2) throw new Error('select two traces to compare, not more');
+    const [a, b] = await withDelayedProgress('Loading the traces to compare…', () => Promise.all(chosen));
+    const first = a ?? (await pickTrace(compareSources, 'Compare traces: A, the baseline'));
+    return first ? compare(first, b) : undefined;
+  });
+  command('traceExplorer.compareFiles', async (uri?: vscode.Uri, uris?: vscode.Uri[]) => {
+    const files = uris?.length ? uris : uri ? [uri] : [];
+    if (files.length > 2) throw new Error('select two trace files to compare, not more');
+    const [a, b] = await Promise.all(files.map((f) => inputFromFile(f)));
+    if (files.length && !a) return undefined;
+    return a ? compare(a, b) : vscode.commands.executeCommand('traceExplorer.compareTraces');
+  });
 
   const sender = new SpanSender(endpoints, context.workspaceState, log, async (sourceId, traceId) => {
     tree.refresh(endpoints.byId(sourceId));
@@ -380,7 +426,21 @@ async function activateAll(context: vscode.ExtensionContext, log: vscode.LogOutp
     }),
   );
 
-  return { localPorts: () => local.ports, store, tree, openWaterfall, endpoints, sender, panel: (s, t) => WaterfallPanel.get(s, t), spanIndex };
+  return {
+    localPorts: () => local.ports,
+    store,
+    tree,
+    openWaterfall,
+    endpoints,
+    sender,
+    panel: (s, t) => WaterfallPanel.get(s, t),
+    spanIndex,
+    latestComparison: () => ComparePanel.latest,
+    compare: async (a, b) => {
+      const [x, y] = await Promise.all([loadInput(compareSources, a.sourceId, a.traceId), loadInput(compareSources, b.sourceId, b.traceId)]);
+      return ComparePanel.show(compareDeps, x, y);
+    },
+  };
 }
 
 export function deactivate(): void {

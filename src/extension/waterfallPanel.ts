@@ -35,6 +35,8 @@ export interface WaterfallDeps {
   load(sourceId: string, traceId: string, signal?: AbortSignal): Promise<{ spans: Span[]; sourceLabel: string; incomplete?: string } | undefined>;
   /** Journey 3 from the waterfall: post these spans again (the user picks endpoint and mode). */
   sendAgain(spans: readonly Span[], label: string): Promise<boolean>;
+  /** "Compare with…": compare this trace with one the user picks; false when none was picked. */
+  compareWith(a: { spans: Span[]; sourceId: string; sourceLabel: string }): Promise<boolean>;
 }
 
 /** Below this many spans a plain scan answers a search quickly enough (about 0.15 s at 100,000). */
@@ -122,6 +124,11 @@ export class WaterfallPanel implements vscode.Disposable {
         await revived.update(loaded.spans, undefined, loaded.incomplete);
       },
     });
+  }
+
+  /** The traces open in panels, for "Compare with…" pickers. */
+  static openTraces(): Array<{ spans: Span[]; sourceId: string; sourceLabel: string }> {
+    return [...WaterfallPanel.panels.values()].filter((p) => !p.disposed && p.spans.length).map((p) => ({ spans: p.spans, sourceId: p.sourceId, sourceLabel: p.sourceLabel }));
   }
 
   /** Open panels, for tests and for "reveal" after a send. */
@@ -327,6 +334,8 @@ export class WaterfallPanel implements vscode.Disposable {
       }
       case 'reload':
         return this.reload();
+      case 'compareWith':
+        return { compared: await this.deps.compareWith({ spans: this.spans, sourceId: this.sourceId, sourceLabel: this.sourceLabel }) };
       case 'setSkew':
         this.adjustSkew = r.on;
         await this.update(this.spans);

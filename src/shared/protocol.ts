@@ -102,7 +102,8 @@ export type Request =
   | { action: 'openSource'; path: string; line?: number; column?: number }
   | { action: 'setSkew'; on: boolean }
   | { action: 'sendAgain'; row: number; subtree: boolean }
-  | { action: 'reload' };
+  | { action: 'reload' }
+  | { action: 'compareWith' };
 
 export interface ReplyMap {
   details: SpanDetails;
@@ -113,7 +114,12 @@ export interface ReplyMap {
   sendAgain: { sent: boolean };
   /** The trace fetched again from its endpoint: how many spans it has now, and how many are new. */
   reload: { spanCount: number; added: number };
+  /** "Compare with…": whether the user picked a trace (a comparison panel opened). */
+  compareWith: { compared: boolean };
 }
+
+/** The answer to a webview's request: its value, or why there is none. */
+export type ReplyEnvelope = { type: 'reply'; requestId: number; ok: true; value: unknown } | { type: 'reply'; requestId: number; ok: false; error: string };
 
 // Host → webview
 export type ToWebview =
@@ -121,8 +127,7 @@ export type ToWebview =
   | { type: 'rows'; chunk: RowChunk }
   | { type: 'loading'; message: string }
   | { type: 'failed'; message: string }
-  | { type: 'reply'; requestId: number; ok: true; value: unknown }
-  | { type: 'reply'; requestId: number; ok: false; error: string };
+  | ReplyEnvelope;
 
 // Webview → host
 export type FromWebview =

@@ -4,12 +4,14 @@
  * "matches only" are linear scans over the pre-order rows (subtree = rows up to `subtreeEnd`).
  * Everything from span data is written with textContent.
  */
-import type { SpanDetails, ToWebview, WaterfallHeader } from '../shared/protocol';
+import type { ReplyMap, Request, SpanDetails, ToWebview, WaterfallHeader } from '../shared/protocol';
 import { TraceRows } from '../shared/trace/traceRows';
 import { el, formatDuration, niceStep } from './format';
-import { handleReply, request } from './rpc';
+import { createRpc } from './rpc';
 import { NAME_DEFAULT, nameColumnSplitter } from './splitter';
 import { saveState, vscode } from './vscodeApi';
+
+const { request, handleReply } = createRpc<Request, ReplyMap>((m) => vscode.postMessage(m));
 
 const ROW_H = 22;
 const OVERSCAN = 8;
@@ -67,6 +69,7 @@ document.body.append(
       el('label', { title: 'Zipkin-style clock-skew correction; moved spans are marked ⇄' }, el('input', { id: 'skew', type: 'checkbox' }), ' Adjust clock skew'),
       el('span', { class: 'group' },
         el('button', { id: 'reload', title: 'Fetch this trace again from its endpoint, for spans still arriving (R)', hidden: '' }, '↻ Reload'),
+        el('button', { id: 'compare', title: 'Compare this trace with another: open, recent, by id or from a file' }, 'Compare with…'),
         el('button', { id: 'expand', title: 'Expand all' }, 'Expand all'),
         el('button', { id: 'collapse', title: 'Collapse all' }, 'Collapse all'),
       ),
@@ -659,6 +662,8 @@ function reload(): void {
     .finally(() => (button.disabled = false));
 }
 $('reload').addEventListener('click', reload);
+// The user picks the other trace in VS Code's quick pick, which may take a while: a long timeout.
+$('compare').addEventListener('click', () => void request({ action: 'compareWith' }, 30 * 60_000).catch((err: Error) => status(err.message)));
 $('expand').addEventListener('click', () => setAllCollapsed(false));
 $('collapse').addEventListener('click', () => setAllCollapsed(true));
 

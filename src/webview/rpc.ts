@@ -1,30 +1,37 @@
-/** Requests to the host that always settle: a reply, an error, or a timeout. */
-import type { ReplyMap, Request, ToWebview } from '../shared/protocol';
-import { vscode } from './vscodeApi';
+/** Requests to the host that always settle: a reply, an error, or a timeout. Shared by every webview. */
+import type { ReplyEnvelope } from '../shared/protocol';
 
-const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: number }>();
-let nextId = 1;
-
-export function request<R extends Request>(req: R, timeoutMs = 15000): Promise<ReplyMap[R['action']]> {
-  const requestId = nextId++;
-  return new Promise((resolve, reject) => {
-    const timer = window.setTimeout(() => {
-      pending.delete(requestId);
-      reject(new Error(`no answer from the extension to "${req.action}" within ${timeoutMs / 1000} s`));
-    }, timeoutMs);
-    pending.set(requestId, { resolve: resolve as (v: unknown) => void, reject, timer });
-    vscode.postMessage({ type: 'request', requestId, request: req });
-  });
+export interface Rpc<Req extends { action: string }, Replies extends Record<Req['action'], unknown>> {
+  request<R extends Req>(req: R, timeoutMs?: number): Promise<Replies[R['action']]>;
+  /** Route a reply to its request; returns false for other messages. */
+  handleReply(msg: { type: string }): boolean;
 }
 
-/** Route a reply to its request; returns false for other messages. */
-export function handleReply(msg: ToWebview): boolean {
-  if (msg.type !== 'reply') return false;
-  const p = pending.get(msg.requestId);
-  if (!p) return true;
-  pending.delete(msg.requestId);
-  window.clearTimeout(p.timer);
-  if (msg.ok) p.resolve(msg.value);
-  else p.reject(new Error(msg.error));
-  return true;
+export function createRpc<Req extends { action: string }, Replies extends Record<Req['action'], unknown>>(post: (m: { type: 'request'; requestId: number; request: Req }) => void): Rpc<Req, Replies> {
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: number }>();
+  let nextId = 1;
+  return {
+    request<R extends Req>(req: R, timeoutMs = 15000): Promise<Replies[R['action']]> {
+      const requestId = nextId++;
+      return new Promise((resolve, reject) => {
+        const timer = window.setTimeout(() => {
+          pending.delete(requestId);
+          reject(new Error(`no answer from the extension to "${req.action}" within ${timeoutMs / 1000} s`));
+        }, timeoutMs);
+        pending.set(requestId, { resolve: resolve as (v: unknown) => void, reject, timer });
+        post({ type: 'request', requestId, request: req });
+      });
+    },
+    handleReply(msg: { type: string }): boolean {
+      if (msg.type !== 'reply') return false;
+      const reply = msg as ReplyEnvelope;
+      const p = pending.get(reply.requestId);
+      if (!p) return true;
+      pending.delete(reply.requestId);
+      window.clearTimeout(p.timer);
+      if (reply.ok) p.resolve(reply.value);
+      else p.reject(new Error(reply.error));
+      return true;
+    },
+  };
 }

@@ -11,6 +11,7 @@ interface CodeServer {
   url: string;
   port: number;
   stateDir: string;
+  log(): string;
   stop(): Promise<void>;
 }
 
@@ -24,6 +25,8 @@ export interface Workbench {
   /** code-server's own files: user settings, logs, extension state. */
   stateDir: string;
   ports: { otlp: number; zipkin: number };
+  /** What code-server printed (its extension hosts' crashes end up here). */
+  serverLog(): string;
   /** Another window on the same VS Code server and folder: its own workbench and extension host. */
   openWindow(): Promise<Page>;
   close(): Promise<void>;
@@ -73,6 +76,7 @@ export async function openWorkbench(browser: Browser, workspace: string, setting
     workspace,
     stateDir: server.stateDir,
     ports,
+    serverLog: () => server.log(),
     openWindow,
     close: async () => {
       for (const w of windows) await w.close().catch(() => undefined);

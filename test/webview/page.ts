@@ -10,13 +10,21 @@ export const ROOT = join(__dirname, '..', '..');
 
 export async function buildPageHost(): Promise<void> {
   await build({ entryPoints: [join(ROOT, 'test/webview/pageHost.ts')], outfile: join(ROOT, 'out/test/webview/host.js'), bundle: true, platform: 'browser', format: 'iife', target: 'chrome120', logLevel: 'warning' });
+  await build({ entryPoints: [join(ROOT, 'test/webview/compareHost.ts')], outfile: join(ROOT, 'out/test/webview/compareHost.js'), bundle: true, platform: 'browser', format: 'iife', target: 'chrome120', logLevel: 'warning' });
 }
 
 const FILES: Record<string, [string, string]> = {
   '/host.js': ['out/test/webview/host.js', 'text/javascript'],
   '/webview.js': ['dist/webview.js', 'text/javascript'],
   '/waterfall.css': ['media/waterfall.css', 'text/css'],
+  '/compareHost.js': ['out/test/webview/compareHost.js', 'text/javascript'],
+  '/compare.js': ['dist/compare.js', 'text/javascript'],
+  '/compare.css': ['media/compare.css', 'text/css'],
 };
+
+/** The same CSP as in VS Code (minus the nonce plumbing): no inline script, no inline style. */
+const page = (style: string, scripts: string[]): string =>
+  `<!DOCTYPE html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'"><link rel="stylesheet" href="${style}"></head><body>${scripts.map((src) => `<script src="${src}"></script>`).join('')}</body></html>`;
 
 export class PageServer {
   private server?: Server;
@@ -24,10 +32,9 @@ export class PageServer {
   async start(): Promise<void> {
     this.server = createServer((req, res) => {
       const path = new URL(req.url ?? '/', 'http://x').pathname;
-      if (path === '/') {
+      if (path === '/' || path === '/compare') {
         res.setHeader('content-type', 'text/html');
-        // The same CSP as in VS Code (minus the nonce plumbing): no inline script, no inline style.
-        res.end(`<!DOCTYPE html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'"><link rel="stylesheet" href="/waterfall.css"></head><body><script src="/host.js"></script><script src="/webview.js"></script></body></html>`);
+        res.end(path === '/' ? page('/waterfall.css', ['/host.js', '/webview.js']) : page('/compare.css', ['/compareHost.js', '/compare.js']));
         return;
       }
       const f = FILES[path];
@@ -71,6 +78,22 @@ export async function openTracePage(browser: Browser, server: PageServer, traceT
   // Slowed chunks: the caller watches the trace arrive; otherwise wait until all of it has.
   if (chunks) await page.waitForSelector('body[data-first-rows-at]', { timeout: 20000 });
   else await page.waitForSelector('body[data-ready="true"]', { timeout: 20000 });
+  return page;
+}
+
+/** A page comparing trace `before` (A) with `after` (B), ready when the comparison is drawn. */
+export async function openComparePage(browser: Browser, server: PageServer, before: string, after: string, theme: 'dark' | 'light' = 'dark'): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 760 }, colorScheme: theme });
+  page.on('pageerror', (e) => {
+    throw e;
+  });
+  await page.addInitScript(({ a, b }) => {
+    const w = window as unknown as { __A_TEXT__: string; __B_TEXT__: string };
+    w.__A_TEXT__ = a;
+    w.__B_TEXT__ = b;
+  }, { a: before, b: after });
+  await page.goto(`${server.url}compare`);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 20000 });
   return page;
 }
 

@@ -123,7 +123,7 @@ export interface ChangeThreshold {
  * Whether a node changed enough to show: added or removed, a different count or number of errors, or
  * a duration change above both thresholds.
  */
-export function isChanged(n: CompareNode, t: ChangeThreshold = {}): boolean {
+export function isChanged(n: Pick<CompareNode, 'onlyIn' | 'countA' | 'countB' | 'errorsA' | 'errorsB' | 'durationA' | 'durationB'>, t: ChangeThreshold = {}): boolean {
   if (n.onlyIn || n.countA !== n.countB || n.errorsA !== n.errorsB) return true;
   const delta = changeOf(n);
   return delta > 0 && delta >= (t.minUs ?? 0) && delta >= (t.minRelative ?? 0) * n.durationA;

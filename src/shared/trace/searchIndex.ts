@@ -15,7 +15,8 @@ import type { Trace } from './trace';
 /** Rows per block: one block's text is built per turn when the index is built in steps. */
 const BLOCK_ROWS = 16_384;
 const SEP = '\u0000';
-const NON_ASCII = /[^\u0000-\u007f]/;
+// Any character outside ASCII (code points 0–127).
+const NON_ASCII = /[^\p{ASCII}]/u;
 
 interface Block {
   /** The lower-cased text of the block's rows' own strings (see `ownText`). */

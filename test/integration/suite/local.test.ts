@@ -83,6 +83,38 @@ describe('the built-in local endpoint', () => {
     panel.dispose();
   });
 
+  it('compares two traces selected in the Traces view: the slower call comes first and opens in the waterfall', async () => {
+    const a = await api();
+    // A third run of the curl trace whose child call took 2 s longer.
+    const slower = curlPayloads().map((p) => p.replace(/0123456789abcde0/g, '0123456789abcde2').replace(/"duration":\s*(\d+)/, (_, d: string) => `"duration": ${Number(d) + 2_000_000}`));
+    for (const body of slower) await fetch(`http://127.0.0.1:${a.localPorts().zipkin}/api/v2/spans`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    await waitFor('the slower trace', () => a.store.get('0123456789abcde2')?.length === 3);
+    a.tree.refresh();
+    const [endpoint] = await a.tree.getChildren();
+    const rows = await waitFor('both trace rows', async () => {
+      const kids = await a.tree.getChildren(endpoint);
+      const find = (id: string): Node | undefined => kids.find((n: Node) => n.kind === 'trace' && n.row.traceId === id);
+      const x = find('0123456789abcde0');
+      const y = find('0123456789abcde2');
+      return x && y ? [x, y] : undefined;
+    });
+    // What VS Code passes for a context-menu command on a multi-selection: the clicked row, then all selected.
+    const result = await vscode.commands.executeCommand('traceExplorer.compareTraces', rows[0], rows);
+    // What a command hands back is its JSON when the workbench ran it: a summary, never the traces.
+    assert.deepEqual(JSON.parse(JSON.stringify(result)), { a: '0123456789abcde0', b: '0123456789abcde2', nodes: 3 });
+    const panel = a.latestComparison();
+    assert.ok(panel, 'a comparison panel opened');
+    const { nodes, a: sideA, b: sideB } = panel.result;
+    assert.deepEqual([sideA.traceId, sideB.traceId, sideA.spanCount, sideB.spanCount], ['0123456789abcde0', '0123456789abcde2', 3, 3]);
+    const top = nodes[0];
+    assert.equal(top.durationB - top.durationA, 2_000_000, JSON.stringify(top.path));
+    assert.equal(nodes.filter((n) => n.countA !== n.countB).length, 0);
+    const opened = (await panel.open('b', top.rowsB[0])) as { traceId: string } | undefined;
+    assert.equal(opened?.traceId, '0123456789abcde2');
+    a.panel('local', '0123456789abcde2')?.dispose();
+    panel.dispose();
+  });
+
   it('refuses a trace over traceExplorer.waterfall.maxSpans with a message instead of opening it', async () => {
     const config = vscode.workspace.getConfiguration('traceExplorer');
     await config.update('waterfall.maxSpans', 2, vscode.ConfigurationTarget.Workspace);
