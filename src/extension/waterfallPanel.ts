@@ -13,6 +13,8 @@ import { linkTraceInSteps, traceIdOfSpans } from '../shared/trace/link';
 import { emptyTrace } from '../shared/trace/trace';
 import { searchTrace } from '../shared/trace/search';
 import { SearchIndex } from '../shared/trace/searchIndex';
+import { selfTimes } from '../shared/trace/selfTime';
+import { attributeKeys, groupRows, traceStats } from '../shared/trace/stats';
 import type { Trace } from '../shared/trace/trace';
 import { spanDetails } from '../shared/trace/waterfall';
 import { planRows, sendRows } from '../shared/trace/waterfallRows';
@@ -55,6 +57,8 @@ export class WaterfallPanel implements vscode.Disposable {
   private linkSeq = 0;
   private linkedSeq = 0;
   private disposed = false;
+  /** Self times of the trace on show, once statistics were asked for. */
+  private selfTimes: { trace: Trace; self: Float64Array } | undefined;
   /** The search index of the trace on show, once built (big traces only). */
   private searchIndex: SearchIndex | undefined;
   /** Why the backend's answer is not the whole trace, when it said so. */
@@ -334,6 +338,13 @@ export class WaterfallPanel implements vscode.Disposable {
       }
       case 'reload':
         return this.reload();
+      case 'stats': {
+        const trace = this.trace;
+        this.selfTimes = this.selfTimes?.trace === trace ? this.selfTimes : { trace, self: selfTimes(trace) };
+        return { ...traceStats(trace, r.groupBy, this.selfTimes.self), traceUs: trace.spans.length ? trace.endUs - trace.startUs : 0, attributeKeys: attributeKeys(trace) };
+      }
+      case 'groupRows':
+        return { rows: groupRows(this.trace, r.groupBy, r.key) };
       case 'compareWith':
         return { compared: await this.deps.compareWith({ spans: this.spans, sourceId: this.sourceId, sourceLabel: this.sourceLabel }) };
       case 'setSkew':

@@ -82,6 +82,10 @@ export interface SpanDetails {
   kind: SpanKind;
   startUs: number;
   durationUs: number;
+  /** The part of the span's duration none of its children covers. */
+  selfUs: number;
+  /** How much of the span's time lies on the critical path, when any does. */
+  criticalUs?: number;
   status: { code: string; message?: string };
   attributes: Array<[string, string]>;
   resource: Array<[string, string]>;
@@ -103,7 +107,11 @@ export type Request =
   | { action: 'setSkew'; on: boolean }
   | { action: 'sendAgain'; row: number; subtree: boolean }
   | { action: 'reload' }
-  | { action: 'compareWith' };
+  | { action: 'compareWith' }
+  /** Trace statistics grouped by service, operation or an attribute key. */
+  | { action: 'stats'; groupBy: string }
+  /** The rows of one statistics group, to show only them. */
+  | { action: 'groupRows'; groupBy: string; key: string };
 
 export interface ReplyMap {
   details: SpanDetails;
@@ -116,6 +124,8 @@ export interface ReplyMap {
   reload: { spanCount: number; added: number };
   /** "Compare with…": whether the user picked a trace (a comparison panel opened). */
   compareWith: { compared: boolean };
+  stats: { groupBy: string; rows: Array<{ key: string; count: number; totalUs: number; selfUs: number; avgUs: number; minUs: number; maxUs: number; errors: number }>; traceUs: number; attributeKeys: string[] };
+  groupRows: { rows: number[] };
 }
 
 /** The answer to a webview's request: its value, or why there is none. */

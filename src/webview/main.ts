@@ -9,6 +9,7 @@ import { TraceRows } from '../shared/trace/traceRows';
 import { el, formatDuration, niceStep } from './format';
 import { createRpc } from './rpc';
 import { NAME_DEFAULT, nameColumnSplitter } from './splitter';
+import { StatsPane } from './statsPane';
 import { saveState, vscode } from './vscodeApi';
 
 const { request, handleReply } = createRpc<Request, ReplyMap>((m) => vscode.postMessage(m));
@@ -70,6 +71,7 @@ document.body.append(
       el('span', { class: 'group' },
         el('button', { id: 'reload', title: 'Fetch this trace again from its endpoint, for spans still arriving (R)', hidden: '' }, '↻ Reload'),
         el('button', { id: 'compare', title: 'Compare this trace with another: open, recent, by id or from a file' }, 'Compare with…'),
+        el('button', { id: 'statsbutton', title: 'Statistics: spans grouped by service, operation or attribute (S)', 'aria-pressed': 'false' }, 'Statistics'),
         el('button', { id: 'expand', title: 'Expand all' }, 'Expand all'),
         el('button', { id: 'collapse', title: 'Collapse all' }, 'Collapse all'),
       ),
@@ -85,6 +87,39 @@ document.body.append(
   ),
   el('div', { id: 'status', role: 'status' }),
 );
+
+// Statistics share the details pane's place; a group clicked there shows only its spans.
+const statsPane = new StatsPane({
+  load: (groupBy) => request({ action: 'stats', groupBy }),
+  rowsOf: async (groupBy, key) => (await request({ action: 'groupRows', groupBy, key })).rows,
+  filter: (rows, label) => showOnly(rows, label),
+  status: (text) => status(text),
+});
+$('main').append(statsPane.element);
+
+function toggleStats(show = !statsPane.visible): void {
+  statsPane.toggle(show);
+  $('details').hidden = show;
+  $('statsbutton').setAttribute('aria-pressed', String(show));
+  if (!show) showOnly(undefined, '');
+}
+
+/** Show only `rows` (a statistics group), or everything again: the search's "matches only", fed directly. */
+function showOnly(rows: number[] | undefined, label: string): void {
+  const v = view;
+  if (!v) return;
+  if (!rows && !v.matchesOnly) return;
+  searchInput.value = '';
+  v.matches = rows ?? [];
+  v.matchSet = new Set(v.matches);
+  v.matchIndex = -1;
+  v.matchesOnly = !!rows;
+  $<HTMLInputElement>('only').checked = !!rows;
+  $('count').textContent = label;
+  recomputeVisible(v);
+  render();
+  renderMinimap();
+}
 
 const rowsEl = $<HTMLDivElement>('rows');
 let minimapFrame = 0;
@@ -461,6 +496,7 @@ function showDetails(s: SpanDetails): void {
   const head = el('div', { class: 'dhead' },
     el('h2', {}, s.name || '(unnamed)'),
     el('div', { class: 'sub' }, `${s.service || 'unknown service'} · ${s.kind} · ${formatDuration(s.durationUs)} · starts +${formatDuration(s.startUs - v.data.startUs)}`),
+    el('div', { class: 'sub timing' }, `self time ${formatDuration(s.selfUs)}${s.durationUs > 0 ? ` (${Math.round((100 * s.selfUs) / s.durationUs)}%)` : ''}${s.criticalUs !== undefined ? ` · on the critical path: ${formatDuration(s.criticalUs)}` : ''}`),
     el('div', { class: `statusline ${s.status.code}` }, `status: ${s.status.code}${s.status.message ? ` — ${s.status.message}` : ''}`),
     el('div', { class: 'ids' }, `span ${s.spanId}${s.parentId ? ` · parent ${s.parentId}` : ' · root'}`),
   );
@@ -601,6 +637,7 @@ rowsEl.addEventListener('keydown', (e) => {
     case '/': $('search').focus(); break;
     case 'n': gotoMatch(1); break;
     case 'r': case 'R': reload(); break;
+    case 's': case 'S': if (!($('statsbutton') as HTMLButtonElement).disabled) toggleStats(); break;
     case 'N': gotoMatch(-1); break;
     case 'Escape':
       ($('search') as HTMLInputElement).value = '';
@@ -614,6 +651,7 @@ rowsEl.addEventListener('keydown', (e) => {
 const searchInput = $<HTMLInputElement>('search');
 let searchTimer = 0;
 searchInput.addEventListener('input', () => {
+  statsPane.clearActive(); // the search decides what is shown now
   window.clearTimeout(searchTimer);
   searchTimer = window.setTimeout(() => void runSearch(searchInput.value), 150);
 });
@@ -638,6 +676,7 @@ $('prev').addEventListener('click', () => gotoMatch(-1));
 $<HTMLInputElement>('only').addEventListener('change', (e) => {
   if (!view) return;
   view.matchesOnly = (e.target as HTMLInputElement).checked;
+  if (!view.matchesOnly) statsPane.clearActive();
   recomputeVisible(view);
   render();
 });
@@ -662,6 +701,7 @@ function reload(): void {
     .finally(() => (button.disabled = false));
 }
 $('reload').addEventListener('click', reload);
+$('statsbutton').addEventListener('click', () => toggleStats());
 // The user picks the other trace in VS Code's quick pick, which may take a while: a long timeout.
 $('compare').addEventListener('click', () => void request({ action: 'compareWith' }, 30 * 60_000).catch((err: Error) => status(err.message)));
 $('expand').addEventListener('click', () => setAllCollapsed(false));
@@ -747,7 +787,7 @@ function startTrace(header: WaterfallHeader): void {
   $('meta').textContent = ` ${data.traceId} · ${data.rowCount} span${data.rowCount === 1 ? '' : 's'} · ${formatDuration(data.durationUs)} · ${data.services.length} service${data.services.length === 1 ? '' : 's'} · ${data.source}`;
   $<HTMLInputElement>('skew').checked = data.skewAdjusted;
   $('reload').hidden = !data.reloadable;
-  for (const id of ['expand', 'collapse', 'only']) ($(id) as HTMLButtonElement | HTMLInputElement).disabled = true;
+  for (const id of ['expand', 'collapse', 'only', 'statsbutton']) ($(id) as HTMLButtonElement | HTMLInputElement).disabled = true;
   // A backend that returned part of the trace said so: never present it as complete.
   const incomplete = $('incomplete');
   incomplete.hidden = !data.incomplete;
@@ -794,7 +834,8 @@ function applyRows(msg: Extract<ToWebview, { type: 'rows' }>): void {
 function finishTrace(v: View): void {
   const d = v.data;
   Object.assign(v, siblingPositions(d));
-  for (const id of ['expand', 'collapse', 'only']) ($(id) as HTMLButtonElement | HTMLInputElement).disabled = false;
+  for (const id of ['expand', 'collapse', 'only', 'statsbutton']) ($(id) as HTMLButtonElement | HTMLInputElement).disabled = false;
+  if (statsPane.visible) void statsPane.refresh();
   loadStatus(d.warningCount ? `${d.warningCount} repair${d.warningCount === 1 ? '' : 's'} in this trace (rows marked ⚠ or ⇄); select a row to see them.` : '');
   slotSignature.length = 0; // sibling counts changed every row's accessible description
   renderAll();

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { ROOT, SHOTS, waitForWaterfall } from './workbench';
+import { ROOT, SHOTS, clickToOpen, waitForWaterfall } from './workbench';
 
 describe('the demo (npm start)', function () {
   let browser: Browser;
@@ -56,7 +56,7 @@ describe('the demo (npm start)', function () {
       // The view redraws 300 ms after the last spans land; a click during a redraw can be lost (a known
       // issue of the Traces view), so click once it has settled.
       await page.waitForTimeout(1000);
-      await page.getByRole('treeitem', { name: /POST \/checkout.*1 errors/ }).first().click();
+      await clickToOpen(page, page.getByRole('treeitem', { name: /POST \/checkout.*1 errors/ }).first(), 'a demo trace');
       const frame = await waitForWaterfall(page, 'demo');
       assert.equal(await frame.locator('.row:visible').count(), 5);
       await frame.locator('.row.error').first().click();

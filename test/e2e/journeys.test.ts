@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import type { Browser } from 'playwright-core';
 import { generateTrace } from '../../bench/generate';
 import { encodeSpans } from '../../src/shared/formats/encode';
-import { ROOT, SHOTS, makeWorkspace, openWorkbench, postWhenReady, quickOpen, runCommand, waitForWaterfall, waterfallFrame, type Workbench } from './workbench';
+import { ROOT, SHOTS, makeWorkspace, openWorkbench, postWhenReady, quickOpen, runCommand, waitForWaterfall, waterfallFrame, type Workbench, clickToOpen } from './workbench';
 import { TempoSimulator } from '../peers/tempoSimulator';
 import { dragBy } from '../webview/page';
 import { startZipkin } from '../peers/realPeers';
@@ -60,7 +60,7 @@ describe('journeys in a real VS Code', function () {
       const row = page.getByRole('treeitem', { name: /shell script: span from bash!.*3 spans/ });
       await row.waitFor({ timeout: 30000 });
       await page.screenshot({ path: join(SHOTS, 'browse-tree.png') });
-      await row.click();
+      await clickToOpen(page, row, 'the trace row');
       const frame = await waitForWaterfall(page, 'browse-local');
       await assert.doesNotReject(frame.locator('.row[data-row="2"]').waitFor());
       assert.equal(await frame.locator('.row:visible').count(), 3);

@@ -88,4 +88,22 @@ describe('in-trace search and the waterfall payload', () => {
     assert.deepEqual(d.events.map((e) => [e.name, e.offsetUs]), [['cs', 0], ['cr', 13000]]);
     assert.throws(() => spanDetails(trace, 99), /no row 99/);
   });
+
+  it('gives a span’s self time and its share of the critical path in its details', () => {
+    // get (386 ms) waits on get-traces (354.37 ms) for all but 31.63 ms; both are on the critical path.
+    const root = spanDetails(trace, 0);
+    assert.equal(Math.round(root.selfUs / 10) / 100, 31.63);
+    assert.equal(Math.round((root.criticalUs ?? 0) / 10) / 100, 31.63);
+    const leaf = spanDetails(trace, 2);
+    assert.equal(leaf.selfUs, leaf.durationUs);
+    assert.equal(leaf.criticalUs, 13_000, 'the three queries run one after another: each is waited on whole');
+    const [parallel] = linkTraces(decodeTrace(JSON.stringify([
+      { traceId: 'c', id: '1', name: 'root', timestamp: 10, duration: 100, localEndpoint: { serviceName: 's' } },
+      { traceId: 'c', id: '2', parentId: '1', name: 'long', timestamp: 20, duration: 80, localEndpoint: { serviceName: 's' } },
+      { traceId: 'c', id: '3', parentId: '1', name: 'short', timestamp: 30, duration: 10, localEndpoint: { serviceName: 's' } },
+    ])).spans);
+    const short = spanDetails(parallel, parallel.spans.findIndex((x) => x.name === 'short'));
+    assert.equal(short.criticalUs, undefined, 'a call in parallel with a longer one is not waited on');
+    assert.equal(spanDetails(parallel, 0).selfUs, 20);
+  });
 });

@@ -10,6 +10,8 @@ import type { EncodeFormat } from '../../src/shared/model';
 import type { FromWebview, ToWebview } from '../../src/shared/protocol';
 import { linkTrace } from '../../src/shared/trace/link';
 import { searchTrace } from '../../src/shared/trace/search';
+import { selfTimes } from '../../src/shared/trace/selfTime';
+import { attributeKeys, groupRows, traceStats } from '../../src/shared/trace/stats';
 import { spanDetails } from '../../src/shared/trace/waterfall';
 import { chunkBuffers, chunkRanges, FIRST_CHUNK_ROWS, planRows, sendRows } from '../../src/shared/trace/waterfallRows';
 
@@ -88,6 +90,9 @@ window.acquireVsCodeApi = () => ({
       let value: unknown;
       if (r.action === 'details') value = spanDetails(trace, r.row);
       else if (r.action === 'search') value = searchTrace(trace, r.query);
+      else if (r.action === 'stats') value = { ...traceStats(trace, r.groupBy, selfTimes(trace)), traceUs: trace.endUs - trace.startUs, attributeKeys: attributeKeys(trace) };
+      else if (r.action === 'groupRows') value = { rows: groupRows(trace, r.groupBy, r.key) };
+      else if (r.action === 'compareWith') value = { compared: false };
       else if (r.action === 'copy') {
         const span = trace.spans[r.row];
         const text = r.format === 'id' ? span.spanId : (encodeSpans([span], r.format as EncodeFormat).body as string);

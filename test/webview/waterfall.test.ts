@@ -222,6 +222,33 @@ describe('waterfall webview (plain page, headless Chromium)', function () {
     }
   });
 
+  it('shows statistics by operation, sorts them, and a group clicked shows only its spans; the details give self time', async () => {
+    const page = await openTracePage(browser, server, example('examples/zipkin-data-model-trace.json'));
+    await page.click('#statsbutton');
+    await page.waitForSelector('#statstable tr.group');
+    assert.equal(await page.isHidden('#details'), true, 'statistics take the details pane\u2019s place');
+    const table = (): Promise<string[][]> => page.$$eval('#statstable tr.group', (rows) => rows.map((r) => Array.from(r.querySelectorAll('td'), (td) => td.textContent ?? '')));
+    // Largest self time first: get-traces waits 16 ms on its queries and spends 338.37 ms itself.
+    assert.deepEqual((await table()).map((r) => [r[0], r[1], r[3]]), [['zipkin-query: get-traces', '1', '338.37 ms'], ['zipkin-query: get', '1', '31.63 ms'], ['zipkin-query: query', '3', '16 ms']]);
+    await page.click('#statstable th:nth-child(2) button'); // Count, largest first
+    assert.equal((await table())[0][0], 'zipkin-query: query');
+    await page.click('#statstable tr.group:has-text("zipkin-query: query")');
+    await page.waitForFunction(() => document.getElementById('count')?.textContent === '3 spans of zipkin-query: query');
+    // The group's spans and the path to them; nothing else.
+    assert.deepEqual(await rowNames(page), ['get', 'get-traces', 'query', 'query', 'query']);
+    assert.equal(await page.isChecked('#only'), true);
+    await page.selectOption('#groupby', 'service');
+    await page.waitForFunction(() => document.querySelectorAll('#statstable tr.group').length === 1);
+    assert.equal(await page.isChecked('#only'), false, 'a new grouping shows every span again');
+    await page.click('#statsbutton');
+    assert.equal(await page.isHidden('#stats'), true);
+    await page.click('.row[data-row="0"]');
+    await page.waitForSelector('#details .timing');
+    assert.equal(await page.textContent('#details .timing'), 'self time 31.63 ms (8%) · on the critical path: 31.63 ms');
+    await page.click('#statsbutton');
+    await page.screenshot({ path: join(SHOTS, 'statistics.png') });
+  });
+
   it('collapses and expands with the keyboard and the toolbar', async () => {
     const page = await openTracePage(browser, server, example('examples/zipkin-data-model-trace.json'));
     await page.click('.row[data-row="1"]');

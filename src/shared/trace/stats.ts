@@ -66,3 +66,23 @@ export function traceStats(trace: Trace, groupBy: GroupBy = 'service', self: Flo
   rows.sort((a, b) => b.selfUs - a.selfUs || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return { groupBy, rows };
 }
+
+/** Rows of one group, in row order (to show only them in the waterfall). */
+export function groupRows(trace: Trace, groupBy: GroupBy, key: string): number[] {
+  const rows: number[] = [];
+  for (let r = 0; r < trace.spans.length; r++) if (groupKeyOf(trace, r, groupBy) === key) rows.push(r);
+  return rows;
+}
+
+/** Attribute keys worth grouping by: the most common ones of spans and resources, most common first. */
+export function attributeKeys(trace: Trace, max = 40): string[] {
+  const counts = new Map<string, number>();
+  // A sample is enough to name the common keys of a big trace.
+  const step = Math.max(1, Math.floor(trace.spans.length / 20_000));
+  for (let r = 0; r < trace.spans.length; r += step) {
+    const s = trace.spans[r];
+    for (const a of s.attributes) counts.set(a.key, (counts.get(a.key) ?? 0) + 1);
+    for (const a of s.resource) counts.set(a.key, (counts.get(a.key) ?? 0) + 1);
+  }
+  return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, max).map(([k]) => k);
+}

@@ -2,9 +2,26 @@
 import { attrText, type Attribute, type Span } from '../model';
 import type { SpanDetails } from '../protocol';
 import { sourceRefsOfSpan } from '../source/spanSources';
+import { criticalPath } from './criticalPath';
+import { selfTimeOf } from './selfTime';
 import type { Trace } from './trace';
 
 const pairs = (list: readonly Attribute[]): Array<[string, string]> => list.map((a) => [a.key, attrText(a.value)]);
+
+/** Critical-path segments per row, computed once per linked trace (details are asked for one at a time). */
+const criticalByTrace = new WeakMap<Trace, Map<number, number>>();
+
+/** How much of the row's time lies on the trace's critical path, when any does. */
+function criticalShare(trace: Trace, row: number): { criticalUs?: number } {
+  let byRow = criticalByTrace.get(trace);
+  if (!byRow) {
+    byRow = new Map();
+    for (const seg of criticalPath(trace)) byRow.set(seg.row, (byRow.get(seg.row) ?? 0) + seg.endUs - seg.startUs);
+    criticalByTrace.set(trace, byRow);
+  }
+  const us = byRow.get(row);
+  return us === undefined ? {} : { criticalUs: us };
+}
 
 export function spanDetails(trace: Trace, row: number): SpanDetails {
   const s: Span | undefined = trace.spans[row];
@@ -23,6 +40,8 @@ export function spanDetails(trace: Trace, row: number): SpanDetails {
     kind: s.kind,
     startUs: trace.start[row],
     durationUs: trace.duration[row],
+    selfUs: selfTimeOf(trace, row),
+    ...criticalShare(trace, row),
     status: s.status,
     attributes: pairs(s.attributes),
     resource: pairs(s.resource),

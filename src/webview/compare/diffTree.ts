@@ -12,6 +12,11 @@ import type { CompareData, State, Store } from './store';
 const ROW_H = 22;
 const OVERSCAN = 6;
 
+/** A duration to three significant digits: a column of changes reads at a glance (full value in the span list). */
+export function compact(us: number): string {
+  return formatDuration(us === 0 ? 0 : Number(us.toPrecision(3)));
+}
+
 /** Signed duration change, with the relative change when A had the node. */
 export function changeText(n: CompareNodeView): string {
   if (n.onlyIn === 'a') return 'removed';
@@ -19,7 +24,7 @@ export function changeText(n: CompareNodeView): string {
   const d = n.durationB - n.durationA;
   if (d === 0) return '±0';
   const pct = n.durationA > 0 ? ` (${d > 0 ? '+' : '−'}${Math.abs((100 * d) / n.durationA).toFixed(Math.abs(d / n.durationA) < 0.1 ? 1 : 0)}%)` : '';
-  return `${d > 0 ? '+' : '−'}${formatDuration(Math.abs(d))}${pct}`;
+  return `${d > 0 ? '+' : '−'}${compact(Math.abs(d))}${pct}`;
 }
 
 export function changeKind(n: CompareNodeView): 'added' | 'removed' | 'slower' | 'faster' | 'same' {
@@ -157,8 +162,11 @@ export class DiffTree {
     fill.style.width = `${width}%`;
     fill.style.left = kind === 'slower' || kind === 'added' ? '50%' : `${50 - width}%`;
     delta.textContent = changeText(node);
-    count.textContent = node.countA === node.countB ? `×${node.countA}` : `×${node.countA} → ×${node.countB}`;
-    self.textContent = `${formatDuration(node.selfA)} → ${formatDuration(node.selfB)}`;
+    count.textContent = node.countA === node.countB ? `×${node.countA}` : `${node.countA} → ${node.countB}`;
+    count.title = `${node.countA} span${node.countA === 1 ? '' : 's'} in A, ${node.countB} in B`;
+    delta.title = changeText(node);
+    self.textContent = `${compact(node.selfA)} → ${compact(node.selfB)}`;
+    self.title = `self time ${formatDuration(node.selfA)} in A, ${formatDuration(node.selfB)} in B`;
     errors.textContent = node.errorsA || node.errorsB ? `${node.errorsA} → ${node.errorsB}` : '';
     errors.classList.toggle('worse', node.errorsB > node.errorsA);
     critical.textContent = `${node.criticalA ? 'A' : ''}${node.criticalB ? 'B' : ''}`;
