@@ -34,6 +34,8 @@ export interface EditorResult {
   fps: number;
   /** Time from typing a search to its match count showing. */
   searchMs: number;
+  /** The same once the trace's search index is built (big traces only). */
+  searchIndexedMs?: number;
 }
 
 async function post(wb: Workbench, n: number, seed: number): Promise<string> {
@@ -94,8 +96,16 @@ async function openAndMeasure(wb: Workbench, name: string, spans: number, again 
   if (!again) await page.getByRole('treeitem', { name: new RegExp(`${name}.*\\b${spans.toLocaleString('en')}|${name}.*\\b${spans} spans`) }).waitFor({ timeout: TIMEOUT_MS }).catch(() => undefined);
   const heapBefore = await heapMb(page);
   const logBefore = hostLog(wb).length;
-  const clickedAt = Date.now();
+  let clickedAt = Date.now();
   await row.click();
+  // VS Code's tree can drop a click that lands while it redraws the row (a known issue, see the README):
+  // when the extension has not started loading 10 s later, click again as a user would, and say so.
+  for (const end = Date.now() + 10_000; Date.now() < end && !/fetched from/.test(hostLog(wb).slice(logBefore)); ) await page.waitForTimeout(200);
+  if (!/fetched from/.test(hostLog(wb).slice(logBefore))) {
+    console.error(`editor bench: the click on ${name} was lost; clicking again (times below run from the second click)`);
+    clickedAt = Date.now();
+    await row.click();
+  }
   const frame = waterfallFrame(page);
   // The preview panel may still show the previous trace: wait for this one, whole.
   await frame.locator('body[data-complete-at] #title', { hasText: name }).waitFor({ timeout: TIMEOUT_MS }).catch(async (e: unknown) => {
@@ -142,6 +152,18 @@ async function openAndMeasure(wb: Workbench, name: string, spans: number, again 
   await type('checkout');
   await frame.locator('#count', { hasText: /match| of / }).waitFor({ timeout: TIMEOUT_MS });
   const searchMs = Date.now() - searchStarted;
+  // A big trace's search index is built in the background while its rows arrive: search again once the
+  // log says it is ready, as a user reading the trace for a few seconds would.
+  let searchIndexedMs: number | undefined;
+  if (spans >= 50_000) {
+    for (const end = Date.now() + TIMEOUT_MS; Date.now() < end && !/search index of/.test(hostLog(wb).slice(logBefore)); ) await page.waitForTimeout(250);
+    await type('');
+    await frame.locator('#count', { hasText: /^$/ }).waitFor({ state: 'attached', timeout: TIMEOUT_MS });
+    const again = Date.now();
+    await type('h7.ts');
+    await frame.locator('#count', { hasText: /match| of / }).waitFor({ timeout: TIMEOUT_MS });
+    searchIndexedMs = Date.now() - again;
+  }
   const heapAfter = await heapMb(page);
   const log = hostLog(wb).slice(logBefore);
   if (process.env.BENCH_EDITOR_VERBOSE) console.log(log.split('\n').filter((l) => l.includes('waterfall:')).join('\n'));
@@ -156,6 +178,7 @@ async function openAndMeasure(wb: Workbench, name: string, spans: number, again 
     webviewHeapMb: heapAfter - heapBefore,
     fps,
     searchMs,
+    searchIndexedMs,
   };
 }
 
@@ -230,7 +253,7 @@ interface ReloadResult {
 
 export function formatEditorResult(r: EditorResult, baseline: EditorResult): string {
   const mb = (x: number | undefined): string => (x === undefined ? '?' : `${Math.round(x)} MB`);
-  return `real editor, ${r.spans.toLocaleString('en')} spans from the local store: click → first rows ${Math.round(r.firstRowsMs)} ms (${(r.firstRowsMs / baseline.firstRowsMs).toFixed(1)}× a 10-span trace's ${Math.round(baseline.firstRowsMs)} ms), click → complete ${Math.round(r.completeMs)} ms, search ${r.searchMs} ms, scrolling ${r.fps.toFixed(0)} fps; extension host heap ${mb(r.hostHeapMb)}, longest block ${r.hostLongestBlockMs ?? '?'} ms; webview heap +${mb(r.webviewHeapMb)}`;
+  return `real editor, ${r.spans.toLocaleString('en')} spans from the local store: click → first rows ${Math.round(r.firstRowsMs)} ms (${(r.firstRowsMs / baseline.firstRowsMs).toFixed(1)}× a 10-span trace's ${Math.round(baseline.firstRowsMs)} ms), click → complete ${Math.round(r.completeMs)} ms, search ${r.searchMs} ms${r.searchIndexedMs !== undefined ? ` (${r.searchIndexedMs} ms once the index is built)` : ''}, scrolling ${r.fps.toFixed(0)} fps; extension host heap ${mb(r.hostHeapMb)}, longest block ${r.hostLongestBlockMs ?? '?'} ms; webview heap +${mb(r.webviewHeapMb)}`;
 }
 
 async function main(): Promise<void> {

@@ -61,6 +61,8 @@ export class WaterfallPanel implements vscode.Disposable {
   private selfTimes: { trace: Trace; self: Float64Array } | undefined;
   /** The search index of the trace on show, once built (big traces only). */
   private searchIndex: SearchIndex | undefined;
+  /** The index being built, and for which trace. */
+  private indexing: { trace: Trace; done: Promise<void> } | undefined;
   /** Why the backend's answer is not the whole trace, when it said so. */
   incomplete: string | undefined;
 
@@ -242,6 +244,8 @@ export class WaterfallPanel implements vscode.Disposable {
     this.panel.title = titleOf(this.trace);
     const trace = this.trace;
     let firstPostedMs = 0;
+    // The index is built beside the chunks (both take turns), so it is ready about when the rows are.
+    void this.indexForSearch(trace);
     void sendRows(trace, plan, (m) => {
       const posted = this.post(m);
       if (m.type === 'rows' && !firstPostedMs) firstPostedMs = performance.now() - t0;
@@ -249,7 +253,6 @@ export class WaterfallPanel implements vscode.Disposable {
     }, { current: () => this.loadId === loadId && !this.disposed, pause: () => new Promise((r) => setImmediate(r)) }).then(
       (whole) => {
         if (!whole) return;
-        void this.indexForSearch(trace);
         const blocks = WaterfallPanel.blockMonitor;
         WaterfallPanel.blockMonitor = undefined;
         blocks?.disable();
@@ -261,23 +264,31 @@ export class WaterfallPanel implements vscode.Disposable {
   }
 
   /**
-   * Build the search index of a big trace in the background, a block per turn, once its rows are all
-   * sent: a search over a million spans then answers in a fraction of a second instead of seconds. A
-   * search before it is ready scans, with the same answer. Given up when the trace is replaced.
+   * Build the search index of a big trace in the background, a block per turn, from the moment its
+   * first screen is sent (the blocks take turns with the chunks of rows): a search over a million spans
+   * then answers in a fraction of a second instead of seconds. A search that comes while it is being
+   * built waits for it (less than scanning beside it). Given up when the trace is replaced.
    */
-  private async indexForSearch(trace: Trace): Promise<void> {
-    if (trace.spans.length < SEARCH_INDEX_MIN_ROWS || this.searchIndex?.trace === trace) return;
+  private indexForSearch(trace: Trace): Promise<void> {
+    if (trace.spans.length < SEARCH_INDEX_MIN_ROWS || this.searchIndex?.trace === trace) return Promise.resolve();
+    if (this.indexing?.trace === trace) return this.indexing.done;
     const t0 = performance.now();
-    const steps = SearchIndex.build(trace);
-    for (let step = steps.next(); ; step = steps.next()) {
-      if (this.trace !== trace || this.disposed) return;
-      if (step.done) {
-        this.searchIndex = step.value;
-        this.deps.log.info(`waterfall: trace ${trace.traceId}, search index of ${trace.spans.length} spans built in ${Math.round(performance.now() - t0)} ms`);
-        return;
+    const done = (async () => {
+      const steps = SearchIndex.build(trace);
+      for (let step = steps.next(); ; step = steps.next()) {
+        if (this.trace !== trace || this.disposed) return;
+        if (step.done) {
+          this.searchIndex = step.value;
+          this.deps.log.info(`waterfall: trace ${trace.traceId}, search index of ${trace.spans.length} spans built in ${Math.round(performance.now() - t0)} ms`);
+          return;
+        }
+        await new Promise((r) => setImmediate(r));
       }
-      await new Promise((r) => setImmediate(r));
-    }
+    })().finally(() => {
+      if (this.indexing?.trace === trace) this.indexing = undefined;
+    });
+    this.indexing = { trace, done };
+    return done;
   }
 
   private post(message: ToWebview): Thenable<boolean> {
@@ -314,6 +325,7 @@ export class WaterfallPanel implements vscode.Disposable {
       case 'details':
         return spanDetails(this.trace, r.row);
       case 'search':
+        if (this.indexing?.trace === this.trace) await this.indexing.done;
         return searchTrace(this.trace, r.query, this.searchIndex);
       case 'copy': {
         const span = this.trace.spans[r.row];

@@ -9,6 +9,7 @@ import { TraceRows } from '../shared/trace/traceRows';
 import { el, formatDuration, niceStep } from './format';
 import { createRpc } from './rpc';
 import { NAME_DEFAULT, nameColumnSplitter } from './splitter';
+import { FlameGraph } from './flameGraph';
 import { StatsPane } from './statsPane';
 import { saveState, vscode } from './vscodeApi';
 
@@ -71,6 +72,7 @@ document.body.append(
       el('span', { class: 'group' },
         el('button', { id: 'reload', title: 'Fetch this trace again from its endpoint, for spans still arriving (R)', hidden: '' }, '↻ Reload'),
         el('button', { id: 'compare', title: 'Compare this trace with another: open, recent, by id or from a file' }, 'Compare with…'),
+        el('button', { id: 'flamebutton', title: 'Show the trace as a flame graph: width is time, depth goes down (F)', 'aria-pressed': 'false' }, 'Flame graph'),
         el('button', { id: 'statsbutton', title: 'Statistics: spans grouped by service, operation or attribute (S)', 'aria-pressed': 'false' }, 'Statistics'),
         el('button', { id: 'expand', title: 'Expand all' }, 'Expand all'),
         el('button', { id: 'collapse', title: 'Collapse all' }, 'Collapse all'),
@@ -119,6 +121,29 @@ function showOnly(rows: number[] | undefined, label: string): void {
   recomputeVisible(v);
   render();
   renderMinimap();
+}
+
+// The flame graph takes the rows' place in the left pane; zoom, selection and matches are shared.
+const flame = new FlameGraph({
+  view: () => view,
+  select: (r) => select(r),
+  zoom: (v0, v1) => {
+    if (!view) return;
+    view.v0 = v0;
+    view.v1 = v1;
+    render();
+    renderRuler();
+    renderMinimap();
+  },
+});
+$('left').append(flame.element);
+
+function toggleFlame(show = !flame.visible): void {
+  flame.show(show);
+  $('rows').hidden = show;
+  $('ruler').hidden = show;
+  $('flamebutton').setAttribute('aria-pressed', String(show));
+  if (!show) render();
 }
 
 const rowsEl = $<HTMLDivElement>('rows');
@@ -209,6 +234,7 @@ let renderedView: View | null = null;
 function render(): void {
   const v = view;
   if (!v) return;
+  flame.render(); // drawn on the next frame, and only while shown
   const d = v.data;
   if (renderedView !== v) {
     slotSignature.length = 0; // another trace: every slot is stale
@@ -638,6 +664,7 @@ rowsEl.addEventListener('keydown', (e) => {
     case 'n': gotoMatch(1); break;
     case 'r': case 'R': reload(); break;
     case 's': case 'S': if (!($('statsbutton') as HTMLButtonElement).disabled) toggleStats(); break;
+    case 'f': case 'F': if (!($('flamebutton') as HTMLButtonElement).disabled) toggleFlame(); break;
     case 'N': gotoMatch(-1); break;
     case 'Escape':
       ($('search') as HTMLInputElement).value = '';
@@ -702,6 +729,7 @@ function reload(): void {
 }
 $('reload').addEventListener('click', reload);
 $('statsbutton').addEventListener('click', () => toggleStats());
+$('flamebutton').addEventListener('click', () => toggleFlame());
 // The user picks the other trace in VS Code's quick pick, which may take a while: a long timeout.
 $('compare').addEventListener('click', () => void request({ action: 'compareWith' }, 30 * 60_000).catch((err: Error) => status(err.message)));
 $('expand').addEventListener('click', () => setAllCollapsed(false));
@@ -787,7 +815,7 @@ function startTrace(header: WaterfallHeader): void {
   $('meta').textContent = ` ${data.traceId} · ${data.rowCount} span${data.rowCount === 1 ? '' : 's'} · ${formatDuration(data.durationUs)} · ${data.services.length} service${data.services.length === 1 ? '' : 's'} · ${data.source}`;
   $<HTMLInputElement>('skew').checked = data.skewAdjusted;
   $('reload').hidden = !data.reloadable;
-  for (const id of ['expand', 'collapse', 'only', 'statsbutton']) ($(id) as HTMLButtonElement | HTMLInputElement).disabled = true;
+  for (const id of ['expand', 'collapse', 'only', 'statsbutton', 'flamebutton']) ($(id) as HTMLButtonElement | HTMLInputElement).disabled = true;
   // A backend that returned part of the trace said so: never present it as complete.
   const incomplete = $('incomplete');
   incomplete.hidden = !data.incomplete;
@@ -834,7 +862,7 @@ function applyRows(msg: Extract<ToWebview, { type: 'rows' }>): void {
 function finishTrace(v: View): void {
   const d = v.data;
   Object.assign(v, siblingPositions(d));
-  for (const id of ['expand', 'collapse', 'only', 'statsbutton']) ($(id) as HTMLButtonElement | HTMLInputElement).disabled = false;
+  for (const id of ['expand', 'collapse', 'only', 'statsbutton', 'flamebutton']) ($(id) as HTMLButtonElement | HTMLInputElement).disabled = false;
   if (statsPane.visible) void statsPane.refresh();
   loadStatus(d.warningCount ? `${d.warningCount} repair${d.warningCount === 1 ? '' : 's'} in this trace (rows marked ⚠ or ⇄); select a row to see them.` : '');
   slotSignature.length = 0; // sibling counts changed every row's accessible description

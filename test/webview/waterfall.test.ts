@@ -249,6 +249,32 @@ describe('waterfall webview (plain page, headless Chromium)', function () {
     await page.screenshot({ path: join(SHOTS, 'statistics.png') });
   });
 
+  it('shows the trace as a flame graph: one level per depth, a click selects, search dims the rest, the wheel zooms', async () => {
+    const page = await openTracePage(browser, server, example('examples/zipkin-data-model-trace.json'));
+    await page.focus('#rows');
+    await page.keyboard.press('f');
+    await page.waitForSelector('#flame:not([hidden])');
+    assert.equal(await page.isHidden('#rows'), true);
+    await page.waitForFunction(() => document.getElementById('flame')?.dataset.rects === '5');
+    const box = (await page.locator('#flamecanvas').boundingBox())!;
+    assert.equal(Math.round(box.height), 3 * 18, 'three levels: get, get-traces, the queries');
+    // get-traces starts 11 ms into the 386 ms trace and lasts 354 ms: its middle, on the second level.
+    await page.mouse.click(box.x + box.width * ((11 + 354 / 2) / 386), box.y + 18 + 9);
+    await page.waitForSelector('#details h2:has-text("get-traces")');
+    await page.fill('#search', 'name=query'); // ("query" alone is in every span's service name)
+    await page.waitForFunction(() => document.getElementById('count')?.textContent?.includes('of 3'));
+    await page.mouse.move(box.x + box.width / 2, box.y + 9);
+    const before = await page.$eval('#miniwindow', (e) => (e as HTMLElement).style.width);
+    await page.mouse.wheel(0, -400);
+    await page.waitForFunction((w) => (document.getElementById('miniwindow') as HTMLElement).style.width !== w, before);
+    assert.ok(parseFloat(await page.$eval('#miniwindow', (e) => (e as HTMLElement).style.width)) < 100, 'zoomed in: the minimap window narrowed');
+    await page.mouse.dblclick(box.x + 5, box.y + 9); // double-click a span: zoom to it (the root: everything)
+    await page.screenshot({ path: join(SHOTS, 'flame-graph.png') });
+    await page.click('#flamebutton');
+    assert.equal(await page.isHidden('#flame'), true);
+    assert.equal(await page.isVisible('#rows'), true);
+  });
+
   it('collapses and expands with the keyboard and the toolbar', async () => {
     const page = await openTracePage(browser, server, example('examples/zipkin-data-model-trace.json'));
     await page.click('.row[data-row="1"]');
