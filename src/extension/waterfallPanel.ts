@@ -244,11 +244,14 @@ export class WaterfallPanel implements vscode.Disposable {
     this.panel.title = titleOf(this.trace);
     const trace = this.trace;
     let firstPostedMs = 0;
-    // The index is built beside the chunks (both take turns), so it is ready about when the rows are.
-    void this.indexForSearch(trace);
     void sendRows(trace, plan, (m) => {
       const posted = this.post(m);
-      if (m.type === 'rows' && !firstPostedMs) firstPostedMs = performance.now() - t0;
+      if (m.type === 'rows' && !firstPostedMs) {
+        firstPostedMs = performance.now() - t0;
+        // The first screen is on its way: the index is built beside the other chunks (both take
+        // turns), so it is ready about when the rows are.
+        void this.indexForSearch(trace);
+      }
       return posted;
     }, { current: () => this.loadId === loadId && !this.disposed, pause: () => new Promise((r) => setImmediate(r)) }).then(
       (whole) => {

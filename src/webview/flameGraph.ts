@@ -4,8 +4,9 @@
  * deep traces where the waterfall is tall, the whole shape fits on one screen. It shares the
  * waterfall's zoom window (the minimap), colours, search matches and selection.
  *
- * Drawing stays cheap at 100,000 spans: spans narrower than a pixel are merged per level and pixel
- * column, so a frame costs one pass over the rows plus at most (width × levels) rectangles.
+ * Drawing stays cheap at 100,000 spans: a span that falls inside the run of pixels its level has just
+ * drawn adds nothing visible and is skipped, so a frame costs one pass over the rows plus a few
+ * thousand rectangles.
  */
 import type { TraceRows } from '../shared/trace/traceRows';
 import { el, formatDuration } from './format';
@@ -100,30 +101,33 @@ export class FlameGraph {
     const w = Math.max(1, Math.floor(canvas.clientWidth));
     if (!v) return 0;
     const d = v.data;
-    let levels = 1;
-    for (let r = 0; r < d.rowCount; r++) if (d.has(r) && d.depth[r] + 1 > levels) levels = d.depth[r] + 1;
+    const levels = this.levelsOf(d);
     const h = levels * LEVEL_H;
-    canvas.style.height = `${h}px`;
-    canvas.width = Math.round(w * dpr);
-    canvas.height = Math.round(h * dpr);
+    // Resizing a canvas reallocates it: only when its size changed, not on every frame of a zoom.
+    if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
+      canvas.style.height = `${h}px`;
+      canvas.width = Math.round(w * dpr);
+      canvas.height = Math.round(h * dpr);
+    }
     const ctx = canvas.getContext('2d');
     if (!ctx) return 0;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, w, h);
-    const style = getComputedStyle(document.body);
-    const colours = Array.from({ length: PALETTE }, (_, i) => style.getPropertyValue(`--svc-${i}`).trim() || '#888');
-    const text = style.getPropertyValue('--flame-text').trim() || '#000';
-    const selectedColour = style.getPropertyValue('--vscode-focusBorder').trim() || '#007fd4';
+    const { colours, text, selectedColour, error, font } = this.theme();
     const span = Math.max(1e-9, v.v1 - v.v0);
     const scale = w / span;
     const searching = v.matchSet.size > 0;
-    // Per level, the last pixel column drawn: spans that fall in it again are merged into it.
-    const lastX = new Float64Array(levels).fill(-1);
-    this.hits = new Int32Array(w * levels).fill(-1);
+    // Per level, the run of pixel columns drawn last: a span inside it is covered already.
+    const runFrom = new Float64Array(levels).fill(-1);
+    const runTo = new Float64Array(levels).fill(-1);
+    if (this.hits.length !== w * levels) this.hits = new Int32Array(w * levels);
+    this.hits.fill(-1);
     this.hitWidth = w;
-    ctx.font = `11px ${style.getPropertyValue('--vscode-font-family').trim() || 'sans-serif'}`;
+    ctx.font = font;
     ctx.textBaseline = 'middle';
     let drawn = 0;
+    let lastFill = '';
+    ctx.globalAlpha = 1;
     for (let r = 0; r < d.rowCount; r++) {
       if (!d.has(r)) continue;
       const start = d.start[r];
@@ -132,29 +136,34 @@ export class FlameGraph {
       const level = d.depth[r];
       const x0 = Math.max(0, (start - v.v0) * scale);
       const x1 = Math.min(w, (end - v.v0) * scale);
-      // Under a pixel wide and in a column this level has drawn already: merged into it.
-      if (x1 - x0 < 1 && Math.floor(x0) <= lastX[level]) continue;
+      // Inside what this level has drawn already (a contiguous run of pixels): nothing new would show,
+      // unless the span is selected or a search match. At 100,000 spans this skips most rectangles.
+      const px0 = Math.floor(x0);
+      const px1 = Math.ceil(Math.max(x1, x0 + 1));
+      if (px0 >= runFrom[level] && px1 <= runTo[level] && r !== v.selected && !(searching && v.matchSet.has(r))) continue;
+      if (px0 >= runFrom[level] && px0 <= runTo[level]) runTo[level] = Math.max(runTo[level], px1);
+      else {
+        runFrom[level] = px0;
+        runTo[level] = px1;
+      }
       const width = Math.max(1, x1 - x0);
-      lastX[level] = Math.floor(x0 + width - 1);
       const y = level * LEVEL_H;
-      const dim = searching && !v.matchSet.has(r);
-      ctx.globalAlpha = dim ? 0.25 : 1;
-      ctx.fillStyle = d.error(r) ? style.getPropertyValue('--error').trim() || '#f14c4c' : colours[d.service[r] % PALETTE];
+      if (searching) ctx.globalAlpha = v.matchSet.has(r) ? 1 : 0.25;
+      // Setting a style costs more than a rectangle: only when it changes.
+      const fill = d.error(r) ? error : colours[d.service[r] % PALETTE];
+      if (fill !== lastFill) ctx.fillStyle = lastFill = fill;
       ctx.fillRect(x0, y + 1, Math.max(1, width - (width > 3 ? 1 : 0)), LEVEL_H - 2);
       drawn++;
-      for (let x = Math.floor(x0); x < Math.min(w, Math.ceil(x0 + width)); x++) this.hits[level * w + x] = r;
-      if (width > 40) {
-        ctx.fillStyle = text;
+      this.hits.fill(r, level * w + Math.floor(x0), level * w + Math.min(w, Math.ceil(x0 + width)));
+      if (width > 48) {
+        // Cut to the bar's width by an average character width: cheaper than clipping each label.
         const label = `${d.services[d.service[r]] ?? ''}: ${d.name[r]}`;
-        ctx.save();
-        ctx.beginPath();
-        ctx.rect(x0 + 3, y, width - 6, LEVEL_H);
-        ctx.clip();
-        ctx.fillText(label, x0 + 4, y + LEVEL_H / 2);
-        ctx.restore();
+        const fits = Math.floor((width - 8) / 6.5);
+        ctx.fillStyle = lastFill = text;
+        ctx.fillText(label.length > fits ? `${label.slice(0, Math.max(1, fits - 1))}…` : label, x0 + 4, y + LEVEL_H / 2);
       }
       if (r === v.selected) {
-        ctx.globalAlpha = 1;
+        if (searching) ctx.globalAlpha = 1;
         ctx.strokeStyle = selectedColour;
         ctx.lineWidth = 2;
         ctx.strokeRect(x0 + 1, y + 1, Math.max(1, width - 2), LEVEL_H - 2);
@@ -163,6 +172,37 @@ export class FlameGraph {
     ctx.globalAlpha = 1;
     this.element.dataset.rects = String(drawn);
     return drawn;
+  }
+
+  private levelCache: { data: TraceRows; arrived: number; levels: number } | undefined;
+
+  /** The number of levels, counted again only when rows arrived since. */
+  private levelsOf(d: TraceRows): number {
+    const c = this.levelCache;
+    if (c && c.data === d && c.arrived === d.arrivedRows) return c.levels;
+    let levels = 1;
+    for (let r = 0; r < d.rowCount; r++) if (d.has(r) && d.depth[r] + 1 > levels) levels = d.depth[r] + 1;
+    this.levelCache = { data: d, arrived: d.arrivedRows, levels };
+    return levels;
+  }
+
+  /** The theme's colours, read once per theme (reading computed styles every frame costs a style pass). */
+  private themeCache: { key: string; colours: string[]; text: string; selectedColour: string; error: string; font: string } | undefined;
+
+  private theme(): NonNullable<FlameGraph['themeCache']> {
+    const key = `${document.body.className}|${document.documentElement.getAttribute('style') ?? ''}`;
+    if (this.themeCache?.key === key) return this.themeCache;
+    const style = getComputedStyle(document.body);
+    const get = (name: string, fallback: string): string => style.getPropertyValue(name).trim() || fallback;
+    this.themeCache = {
+      key,
+      colours: Array.from({ length: PALETTE }, (_, i) => get(`--svc-${i}`, '#888')),
+      text: get('--flame-text', '#000'),
+      selectedColour: get('--vscode-focusBorder', '#007fd4'),
+      error: get('--error', '#f14c4c'),
+      font: `11px ${get('--vscode-font-family', 'sans-serif')}`,
+    };
+    return this.themeCache;
   }
 
   private rowAt(e: MouseEvent): number {

@@ -131,9 +131,9 @@ const flame = new FlameGraph({
     if (!view) return;
     view.v0 = v0;
     view.v1 = v1;
-    render();
-    renderRuler();
-    renderMinimap();
+    // Once per frame at most, however fast the wheel turns; the rows catch up when shown again.
+    flame.render();
+    positionMiniWindow();
   },
 });
 $('left').append(flame.element);
@@ -143,7 +143,10 @@ function toggleFlame(show = !flame.visible): void {
   $('rows').hidden = show;
   $('ruler').hidden = show;
   $('flamebutton').setAttribute('aria-pressed', String(show));
-  if (!show) render();
+  if (!show) {
+    render();
+    renderRuler();
+  }
 }
 
 const rowsEl = $<HTMLDivElement>('rows');
@@ -384,6 +387,14 @@ function renderMinimap(): void {
     ctx.fillStyle = colors[d.service[r] % PALETTE];
     ctx.fillRect((d.start[r] / total) * w, y, Math.max(1, (d.duration[r] / total) * w), barH);
   }
+  positionMiniWindow();
+}
+
+/** Move the minimap's window to the zoom (the drawing underneath does not change with it). */
+function positionMiniWindow(): void {
+  const v = view;
+  if (!v) return;
+  const total = Math.max(1e-9, v.data.durationUs);
   const win = $<HTMLDivElement>('miniwindow');
   win.style.left = `${(v.v0 / total) * 100}%`;
   win.style.width = `${((v.v1 - v.v0) / total) * 100}%`;

@@ -13,7 +13,7 @@ import { attrText, type Attribute, type Span } from '../model';
 import type { Trace } from './trace';
 
 /** Rows per block: one block's text is built per turn when the index is built in steps. */
-const BLOCK_ROWS = 16_384;
+const BLOCK_ROWS = 8_192;
 const SEP = '\u0000';
 // Any character outside ASCII (code points 0–127).
 const NON_ASCII = /[^\p{ASCII}]/u;
