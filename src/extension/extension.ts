@@ -69,9 +69,10 @@ const fileTraces = new Map<string, { spans: Span[]; label: string }>();
 export async function activate(context: vscode.ExtensionContext): Promise<TraceExplorerApi> {
   const log = vscode.window.createOutputChannel('Trace Explorer', { log: true });
   context.subscriptions.push(log);
-  // Waterfall panels left open are revived as soon as their serializer is registered, so it is
-  // registered first: after a window reload their webviews load while the store is read back. What
-  // they ask for waits until activation is done.
+  // The waterfall's serializer is registered first, and what a revived panel asks for waits until
+  // activation is done: a host that revives panels as soon as a serializer exists gets them loading
+  // while the store is read back. (VS Code 1.100 in code-server was measured to revive only after
+  // activation finished; the store no longer decodes its traces at start, which is what helped there.)
   const late: Partial<Pick<WaterfallDeps, 'load' | 'sendAgain' | 'compareWith'>> = {};
   let activated!: (ok: boolean) => void;
   const activation = new Promise<boolean>((resolve) => (activated = resolve));

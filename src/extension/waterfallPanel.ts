@@ -196,7 +196,9 @@ export class WaterfallPanel implements vscode.Disposable {
     this.spans = spans;
     this.incomplete = incomplete;
     this.trace = trace;
+    // What was derived from the previous trace would keep it in memory.
     this.searchIndex = undefined;
+    this.selfTimes = undefined;
     this.pendingSelect = selectSpanId;
     this.panel.title = titleOf(trace);
     if (this.ready) this.postTrace();
@@ -372,6 +374,7 @@ export class WaterfallPanel implements vscode.Disposable {
   dispose(): void {
     this.disposed = true;
     this.searchIndex = undefined;
+    this.selfTimes = undefined;
     if (WaterfallPanel.preview === this) WaterfallPanel.preview = undefined;
     if (WaterfallPanel.panels.get(this.key) === this) WaterfallPanel.panels.delete(this.key);
     for (const d of this.disposables.splice(0)) d.dispose();

@@ -137,6 +137,16 @@ const flame = new FlameGraph({
   },
 });
 $('left').append(flame.element);
+// From the flame graph, the same keys switch back, open statistics and search.
+flame.element.addEventListener('keydown', (e) => {
+  if (e.key === 'f' || e.key === 'F' || e.key === 'Escape') {
+    toggleFlame(false);
+    rowsEl.focus();
+  } else if (e.key === 's' || e.key === 'S') toggleStats();
+  else if (e.key === '/') $('search').focus();
+  else return;
+  e.preventDefault();
+});
 
 function toggleFlame(show = !flame.visible): void {
   flame.show(show);

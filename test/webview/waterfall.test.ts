@@ -270,7 +270,8 @@ describe('waterfall webview (plain page, headless Chromium)', function () {
     assert.ok(parseFloat(await page.$eval('#miniwindow', (e) => (e as HTMLElement).style.width)) < 100, 'zoomed in: the minimap window narrowed');
     await page.mouse.dblclick(box.x + 5, box.y + 9); // double-click a span: zoom to it (the root: everything)
     await page.screenshot({ path: join(SHOTS, 'flame-graph.png') });
-    await page.click('#flamebutton');
+    await page.focus('#flamecanvas');
+    await page.keyboard.press('Escape'); // back to the rows from the flame graph's keyboard
     assert.equal(await page.isHidden('#flame'), true);
     assert.equal(await page.isVisible('#rows'), true);
   });
