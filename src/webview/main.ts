@@ -9,7 +9,9 @@ import { TraceRows } from '../shared/trace/traceRows';
 import { el, formatDuration, niceStep } from './format';
 import { createRpc } from './rpc';
 import { NAME_DEFAULT, nameColumnSplitter } from './splitter';
+import { detailsOf } from './details';
 import { FlameGraph } from './flameGraph';
+import { Minimap } from './minimap';
 import { StatsPane } from './statsPane';
 import { saveState, vscode } from './vscodeApi';
 
@@ -89,6 +91,19 @@ document.body.append(
   ),
   el('div', { id: 'status', role: 'status' }),
 );
+
+// The minimap: the whole trace's shape, with the zoom window the rows, ruler and flame graph share.
+const minimapView = new Minimap($('minimap'), {
+  view: () => view,
+  zoom: (v0, v1) => {
+    if (!view) return;
+    view.v0 = v0;
+    view.v1 = v1;
+    render();
+    renderRuler();
+    renderMinimap();
+  },
+});
 
 // Statistics share the details pane's place; a group clicked there shows only its spans.
 const statsPane = new StatsPane({
@@ -370,44 +385,11 @@ function renderRuler(): void {
 }
 
 function renderMinimap(): void {
-  const v = view;
-  if (!v) return;
-  const canvas = $<HTMLCanvasElement>('minicanvas');
-  const box = canvas.getBoundingClientRect();
-  const w = Math.max(1, Math.floor(box.width));
-  const h = Math.max(1, Math.floor(box.height));
-  canvas.width = w;
-  canvas.height = h;
-  const ctx = canvas.getContext('2d');
-  if (!ctx) return;
-  const d = v.data;
-  const total = Math.max(1e-9, d.durationUs);
-  const style = getComputedStyle(document.body);
-  const colors = Array.from({ length: PALETTE }, (_, i) => style.getPropertyValue(`--svc-${i}`).trim() || '#888');
-  ctx.clearRect(0, 0, w, h);
-  // A big trace gets one pixel row per bucket of spans, so the minimap shows its whole shape at any
-  // size; a small one gets a thicker bar per span, spread over the height, instead of a thin stripe.
-  const few = d.rowCount < h;
-  const pitch = few ? h / d.rowCount : d.rowCount / h;
-  const barH = few ? Math.max(1, Math.min(4, Math.floor(pitch) - 1)) : 1;
-  for (let r = 0; r < d.rowCount; r++) {
-    if (!d.has(r)) continue;
-    // (Few rows: centred in their slot, so the first is not hidden under the window's border.)
-    const y = Math.floor(few ? r * pitch + (pitch - barH) / 2 : r / pitch);
-    ctx.fillStyle = colors[d.service[r] % PALETTE];
-    ctx.fillRect((d.start[r] / total) * w, y, Math.max(1, (d.duration[r] / total) * w), barH);
-  }
-  positionMiniWindow();
+  minimapView.render();
 }
 
-/** Move the minimap's window to the zoom (the drawing underneath does not change with it). */
 function positionMiniWindow(): void {
-  const v = view;
-  if (!v) return;
-  const total = Math.max(1e-9, v.data.durationUs);
-  const win = $<HTMLDivElement>('miniwindow');
-  win.style.left = `${(v.v0 / total) * 100}%`;
-  win.style.width = `${((v.v1 - v.v0) / total) * 100}%`;
+  minimapView.positionWindow();
 }
 
 function renderAll(): void {
@@ -500,91 +482,9 @@ function moveSelection(delta: number): void {
 
 // ------------------------------------------------------------------------------------------ details
 
-function kvTable(rows: Array<[string, string]>): HTMLElement {
-  if (!rows.length) return el('p', { class: 'hint' }, 'none');
-  const table = el('table', { class: 'kv' });
-  for (const [k, val] of rows) table.append(el('tr', {}, el('th', {}, k), el('td', {}, val)));
-  return table;
-}
-
-function section(title: string, ...content: Node[]): HTMLElement {
-  return el('section', {}, el('h3', {}, title), ...content);
-}
-
 function showDetails(s: SpanDetails): void {
   const v = view!;
-  const pane = $('details');
-  const actions = el('div', { class: 'actions' });
-  const copy = (label: string, format: 'id' | 'zipkin' | 'otlp-json' | 'jaeger'): void => {
-    const b = el('button', {}, label);
-    b.addEventListener('click', () => {
-      request({ action: 'copy', row: s.row, format })
-        .then(() => status(`Copied ${label.toLowerCase()}.`))
-        .catch((e: Error) => status(e.message));
-    });
-    actions.append(b);
-  };
-  copy('Copy span id', 'id');
-  copy('Copy as Zipkin', 'zipkin');
-  copy('Copy as OTLP/JSON', 'otlp-json');
-  copy('Copy as Jaeger', 'jaeger');
-  const again = (label: string, subtree: boolean): void => {
-    const b = el('button', { title: 'Post to an endpoint again (you choose where, and whether to re-stamp)' }, label);
-    b.addEventListener('click', () => {
-      request({ action: 'sendAgain', row: s.row, subtree })
-        .then((r) => status(r.sent ? 'Sent.' : 'Not sent.'))
-        .catch((e: Error) => status(e.message));
-    });
-    actions.append(b);
-  };
-  again('Send again', false);
-  if (v.data.subtreeEnd[s.row] > s.row + 1) again('Send subtree again', true);
-
-  const head = el('div', { class: 'dhead' },
-    el('h2', {}, s.name || '(unnamed)'),
-    el('div', { class: 'sub' }, `${s.service || 'unknown service'} · ${s.kind} · ${formatDuration(s.durationUs)} · starts +${formatDuration(s.startUs - v.data.startUs)}`),
-    el('div', { class: 'sub timing' }, `self time ${formatDuration(s.selfUs)}${s.durationUs > 0 ? ` (${Math.round((100 * s.selfUs) / s.durationUs)}%)` : ''}${s.criticalUs !== undefined ? ` · on the critical path: ${formatDuration(s.criticalUs)}` : ''}`),
-    el('div', { class: `statusline ${s.status.code}` }, `status: ${s.status.code}${s.status.message ? ` — ${s.status.message}` : ''}`),
-    el('div', { class: 'ids' }, `span ${s.spanId}${s.parentId ? ` · parent ${s.parentId}` : ' · root'}`),
-  );
-  const parts: Node[] = [head, actions];
-  if (s.warnings.length) parts.push(section('Repairs', el('ul', { class: 'warnings' }, ...s.warnings.map((w) => el('li', {}, w)))));
-  if (s.sources.length) {
-    const list = el('ul', { class: 'sources' });
-    for (const src of s.sources) {
-      const a = el('a', { href: '#', title: `Open ${src.path}${src.line ? `:${src.line}` : ''}` }, src.label);
-      a.addEventListener('click', (e) => {
-        e.preventDefault();
-        request({ action: 'openSource', path: src.path, line: src.line, column: src.column }).catch((err: Error) => status(err.message));
-      });
-      list.append(el('li', {}, a));
-    }
-    parts.push(section('Source', list));
-  }
-  parts.push(section('Attributes', kvTable(s.attributes)));
-  if (s.events.length) {
-    const list = el('ul', { class: 'events' });
-    for (const e of s.events) list.append(el('li', {}, el('strong', {}, `+${formatDuration(e.offsetUs)} ${e.name}`), e.attributes.length ? kvTable(e.attributes) : ''));
-    parts.push(section(`Events (${s.events.length})`, list));
-  }
-  if (s.links.length) {
-    const list = el('ul', { class: 'links' });
-    for (const l of s.links) {
-      if (l.row !== null) {
-        const a = el('a', { href: '#' }, `span ${l.spanId} (this trace)`);
-        const row = l.row;
-        a.addEventListener('click', (e) => {
-          e.preventDefault();
-          select(row);
-        });
-        list.append(el('li', {}, a));
-      } else list.append(el('li', {}, `trace ${l.traceId} · span ${l.spanId}`));
-    }
-    parts.push(section(`Links (${s.links.length})`, list));
-  }
-  parts.push(section('Resource', kvTable(s.resource)));
-  if (s.scope) parts.push(section('Instrumentation scope', el('p', {}, s.scope)));
-  pane.replaceChildren(...parts);
+  $('details').replaceChildren(...detailsOf(s, { traceStartUs: v.data.startUs, hasSubtree: v.data.subtreeEnd[s.row] > s.row + 1, request, select, status }));
 }
 
 function status(text: string): void {
@@ -757,47 +657,6 @@ $('expand').addEventListener('click', () => setAllCollapsed(false));
 $('collapse').addEventListener('click', () => setAllCollapsed(true));
 
 // Minimap: drag to choose a time window, double-click to see everything again.
-const minimap = $<HTMLDivElement>('minimap');
-let dragFrom: number | null = null;
-const fraction = (e: MouseEvent): number => {
-  const box = minimap.getBoundingClientRect();
-  return Math.min(1, Math.max(0, (e.clientX - box.left) / Math.max(1, box.width)));
-};
-minimap.addEventListener('mousedown', (e) => {
-  dragFrom = fraction(e);
-  e.preventDefault();
-});
-window.addEventListener('mousemove', (e) => {
-  if (dragFrom === null) return;
-  const drag = $<HTMLDivElement>('minidrag');
-  const to = fraction(e);
-  drag.style.display = 'block';
-  drag.style.left = `${Math.min(dragFrom, to) * 100}%`;
-  drag.style.width = `${Math.abs(to - dragFrom) * 100}%`;
-});
-window.addEventListener('mouseup', (e) => {
-  if (dragFrom === null || !view) return;
-  const to = fraction(e);
-  $<HTMLDivElement>('minidrag').style.display = 'none';
-  if (Math.abs(to - dragFrom) > 0.005) {
-    const total = view.data.durationUs;
-    view.v0 = Math.min(dragFrom, to) * total;
-    view.v1 = Math.max(dragFrom, to) * total;
-    render();
-    renderRuler();
-    renderMinimap();
-  }
-  dragFrom = null;
-});
-minimap.addEventListener('dblclick', () => {
-  if (!view) return;
-  view.v0 = 0;
-  view.v1 = view.data.durationUs;
-  render();
-  renderRuler();
-  renderMinimap();
-});
-
 // ------------------------------------------------------------------------------------------ host
 
 /**
