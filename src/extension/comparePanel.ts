@@ -11,7 +11,6 @@ import { sourceRefsOfSpan } from '../shared/source/spanSources';
 import { compareTraces, type Comparison } from '../shared/trace/compare';
 import { compareMessage, nodeSpans, type CompareSideData } from '../shared/trace/compareView';
 import { linkTrace } from '../shared/trace/link';
-import { selfTimes } from '../shared/trace/selfTime';
 import type { Trace } from '../shared/trace/trace';
 import type { SourceOpener } from './sourceOpener';
 import { compareHtml } from './webviewHtml';
@@ -36,7 +35,6 @@ export interface CompareDeps {
 interface Side {
   input: CompareInput;
   trace: Trace;
-  self: Float64Array;
 }
 
 export class ComparePanel implements vscode.Disposable {
@@ -104,7 +102,7 @@ export class ComparePanel implements vscode.Disposable {
   }
 
   private sideData(s: Side): CompareSideData {
-    return { trace: s.trace, self: s.self, sourceLabel: s.input.sourceLabel };
+    return { trace: s.trace, sourceLabel: s.input.sourceLabel };
   }
 
   private onMessage(m: FromCompareWebview): void {
@@ -151,8 +149,7 @@ export class ComparePanel implements vscode.Disposable {
 }
 
 function side(input: CompareInput): Side {
-  const trace = linkTrace(input.spans);
-  return { input, trace, self: selfTimes(trace) };
+  return { input, trace: linkTrace(input.spans) };
 }
 
 function titleOf(a: Side, b: Side): string {

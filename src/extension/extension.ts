@@ -69,41 +69,6 @@ const fileTraces = new Map<string, { spans: Span[]; label: string }>();
 export async function activate(context: vscode.ExtensionContext): Promise<TraceExplorerApi> {
   const log = vscode.window.createOutputChannel('Trace Explorer', { log: true });
   context.subscriptions.push(log);
-  // The waterfall's serializer is registered first, and what a revived panel asks for waits until
-  // activation is done: a host that revives panels as soon as a serializer exists gets them loading
-  // while the store is read back. (VS Code 1.100 in code-server was measured to revive only after
-  // activation finished; the store no longer decodes its traces at start, which is what helped there.)
-  const late: Partial<Pick<WaterfallDeps, 'load' | 'sendAgain' | 'compareWith'>> = {};
-  let activated!: (ok: boolean) => void;
-  const activation = new Promise<boolean>((resolve) => (activated = resolve));
-  const whenActivated = async (): Promise<Pick<WaterfallDeps, 'load' | 'sendAgain'>> => {
-    if (!(await activation) || !late.load || !late.sendAgain) throw new Error('Trace Explorer did not start; see its log (Output › Trace Explorer)');
-    return { load: late.load, sendAgain: late.sendAgain };
-  };
-  const opener = new SourceOpener(log);
-  const deps: WaterfallDeps = {
-    extensionUri: context.extensionUri,
-    log,
-    opener,
-    load: async (sourceId, traceId, signal) => (await whenActivated()).load(sourceId, traceId, signal),
-    sendAgain: async (spans, label) => (await whenActivated()).sendAgain(spans, label),
-    compareWith: async (a) => {
-      await whenActivated();
-      return late.compareWith ? late.compareWith(a) : false;
-    },
-  };
-  context.subscriptions.push(WaterfallPanel.register(deps));
-  try {
-    const api = await activateAll(context, log, deps, opener, late);
-    activated(true);
-    return api;
-  } catch (e) {
-    activated(false);
-    throw e;
-  }
-}
-
-async function activateAll(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, deps: WaterfallDeps, opener: SourceOpener, late: Partial<Pick<WaterfallDeps, 'load' | 'sendAgain' | 'compareWith'>>): Promise<TraceExplorerApi> {
   const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('traceExplorer');
 
   const store = new TraceStore(config().get<number>('local.maxSpans', 200_000));
@@ -147,6 +112,7 @@ async function activateAll(context: vscode.ExtensionContext, log: vscode.LogOutp
   }
   context.subscriptions.push({ dispose: () => void coordinator.stop() });
 
+  const opener = new SourceOpener(log);
   const spanIndex = new SpanLocationIndex(store, opener);
   context.subscriptions.push(
     spanIndex,
@@ -155,16 +121,24 @@ async function activateAll(context: vscode.ExtensionContext, log: vscode.LogOutp
     vscode.languages.registerDocumentLinkProvider([{ scheme: 'file' }, { scheme: 'untitled' }], new TraceIdLinkProvider()),
     vscode.window.registerTerminalLinkProvider(new TraceIdTerminalLinkProvider()),
   );
-  late.sendAgain = async (spans, label) => !!(await sender.sendSpans(spans, label));
-  late.load = async (sourceId, traceId, signal) => {
-    if (sourceId === 'file') {
-      const f = fileTraces.get(traceId);
-      return f ? { spans: f.spans, sourceLabel: f.label } : undefined;
-    }
-    const source = sourceById(sourceId);
-    const fetched = source ? await fetchTrace(source, traceId, signal) : undefined;
-    return fetched && source ? { ...fetched, sourceLabel: source.label } : undefined;
+  const deps: WaterfallDeps = {
+    extensionUri: context.extensionUri,
+    log,
+    opener,
+    sendAgain: async (spans, label) => !!(await sender.sendSpans(spans, label)),
+    load: async (sourceId, traceId, signal) => {
+      if (sourceId === 'file') {
+        const f = fileTraces.get(traceId);
+        return f ? { spans: f.spans, sourceLabel: f.label } : undefined;
+      }
+      const source = sourceById(sourceId);
+      const fetched = source ? await fetchTrace(source, traceId, signal) : undefined;
+      return fetched && source ? { ...fetched, sourceLabel: source.label } : undefined;
+    },
+    // "Compare with…" in a waterfall: asks for B (the comparison's code is further down).
+    compareWith: async (a) => !!(await compare(a)),
   };
+  context.subscriptions.push(WaterfallPanel.register(deps));
 
   // In a window that shares another window's receiver, the code lenses read that window's newest traces
   // (only the traces that are new or grew are fetched again).
@@ -262,7 +236,7 @@ async function activateAll(context: vscode.ExtensionContext, log: vscode.LogOutp
   // Comparing two traces (A and B from any endpoint, file or open waterfall).
   const compareSources: CompareSources = {
     all: () => endpoints.all,
-    load: (sourceId, traceId, signal) => late.load!(sourceId, traceId, signal),
+    load: (sourceId, traceId, signal) => deps.load(sourceId, traceId, signal),
     open: () => WaterfallPanel.openTraces(),
   };
   const compareDeps: CompareDeps = {
@@ -275,7 +249,6 @@ async function activateAll(context: vscode.ExtensionContext, log: vscode.LogOutp
     const other = b ?? (await pickTrace(compareSources, `Compare ${a.spans[0]?.traceId.slice(0, 16) ?? ''} with…`, a));
     return other ? ComparePanel.show(compareDeps, a, other) : undefined;
   };
-  late.compareWith = async (a) => !!(await compare(a));
   const inputOfNode = (n: Node): Promise<CompareInput> | undefined =>
     n.kind === 'trace' ? loadInput(compareSources, n.source.id, n.row.traceId) : n.kind === 'span' ? loadInput(compareSources, n.source.id, n.traceId) : undefined;
   command('traceExplorer.compareTraces', async (node?: Node, nodes?: Node[]) => {

@@ -16,6 +16,7 @@ export function compareHtml(webview: vscode.Webview, extensionUri: vscode.Uri): 
 function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, scriptFile: string, styleFile: string, title: string): string {
   const nonce = randomBytes(18).toString('base64');
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', scriptFile));
+  const base = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'base.css'));
   const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', styleFile));
   const csp = [
     "default-src 'none'", // everything not named below is refused
@@ -30,6 +31,7 @@ function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, scriptFi
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${base}">
 <link rel="stylesheet" href="${style}">
 <title>${title}</title>
 </head>

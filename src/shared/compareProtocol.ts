@@ -4,6 +4,7 @@
  * for the side-by-side waterfall. Spans of a node, opening one, and its source are requests.
  */
 import type { ReplyEnvelope } from './protocol';
+import type { CompareNode } from './trace/compare';
 
 export interface CompareSideView {
   /** "A" or "B" and where the trace came from, e.g. "A · Local". */
@@ -20,23 +21,11 @@ export interface CompareSideView {
   error: Uint8Array;
 }
 
-export interface CompareNodeView {
+/** A node of the merged tree as the webview gets it: its own label instead of the whole path, no rows. */
+export type CompareNodeView = Omit<CompareNode, 'path' | 'rowsA' | 'rowsB'> & {
   /** `service: name` of the node's spans. */
   label: string;
-  /** Index of the parent node, -1 for a root. */
-  parent: number;
-  countA: number;
-  countB: number;
-  durationA: number;
-  durationB: number;
-  selfA: number;
-  selfB: number;
-  errorsA: number;
-  errorsB: number;
-  onlyIn?: 'a' | 'b';
-  criticalA: boolean;
-  criticalB: boolean;
-}
+};
 
 export interface CompareSpanRef {
   row: number;

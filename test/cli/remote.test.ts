@@ -83,6 +83,16 @@ describe('trace-explorer serve, send and get', function () {
     assert.deepEqual(doc.traces[0].spans.map((s: { depth: number }) => s.depth), [0, 1, 2]);
   });
 
+  it('compare reads A from a file and B by id from a running receiver (--from-b): the two spans B has more show as added', async () => {
+    const r = await run(['compare', join(EX, 'zipkin-curl-span-1.json'), '0123456789abcde0', '--from-b', `http://127.0.0.1:${zipkinPort}`, '--backend-b', 'zipkin', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as { a: { spanCount: number }; b: { traceId: string; spanCount: number }; nodes: Array<{ path: string[]; countA: number; countB: number; onlyIn?: string }> };
+    assert.deepEqual([doc.a.spanCount, doc.b.traceId, doc.b.spanCount], [1, '0123456789abcde0', 3]);
+    const root = doc.nodes.find((n) => n.path.length === 1)!;
+    assert.deepEqual([root.path, root.countA, root.countB, root.onlyIn], [['shell script: span from bash!'], 1, 1, undefined]);
+    assert.deepEqual(doc.nodes.filter((n) => n.onlyIn === 'b').map((n) => n.path.length).sort(), [2, 3]);
+  });
+
   it('send FILE:LINE:COL picks the span at that position of send-spans.sh; --restamp gives it fresh ids near now', async () => {
     // Line 18 is inside the second payload ("id": "5678").
     const dry = await run(['send', `${join(EX, 'send-spans.sh')}:18:8`, '--to', `http://127.0.0.1:${otlpPort}/v1/traces`, '--restamp', '--dry-run', '--json', '--otlp-json']);

@@ -25,7 +25,7 @@ try {
   const list = execFileSync('unzip', ['-Z1', vsix], { encoding: 'utf8' }).split('\n').filter(Boolean);
   const files = list.filter((f) => f.startsWith('extension/')).map((f) => f.slice('extension/'.length));
   console.log(`vsix: ${files.length} files in extension/: ${files.join(', ')}`);
-  for (const needed of ['package.json', 'readme.md', 'LICENSE.txt', 'changelog.md', 'dist/extension.js', 'dist/cli.js', 'dist/webview.js', 'dist/compare.js', 'media/compare.css']) {
+  for (const needed of ['package.json', 'readme.md', 'LICENSE.txt', 'changelog.md', 'dist/extension.js', 'dist/cli.js', 'dist/webview.js', 'dist/compare.js', 'media/compare.css', 'media/base.css']) {
     check(`contains ${needed}`, files.some((f) => f.toLowerCase() === needed.toLowerCase()), files.join(', '));
   }
   const images = [...readFileSync(join(root, 'README.md'), 'utf8').matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)].map((m) => m[1]).filter((u) => !/^https?:/.test(u));

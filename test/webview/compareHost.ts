@@ -8,7 +8,6 @@ import { decodeTrace } from '../../src/shared/formats/detect';
 import { compareTraces } from '../../src/shared/trace/compare';
 import { compareMessage, nodeSpans, type CompareSideData } from '../../src/shared/trace/compareView';
 import { linkTrace } from '../../src/shared/trace/link';
-import { selfTimes } from '../../src/shared/trace/selfTime';
 
 interface CompareHostRecord {
   opened: Array<{ side: string; row: number; spanId: string }>;
@@ -28,10 +27,7 @@ declare global {
 
 const record: CompareHostRecord = { opened: [], sources: [], requests: [], state: undefined };
 window.__compareHost = record;
-const side = (text: string, label: string): CompareSideData => {
-  const trace = linkTrace(decodeTrace(text).spans);
-  return { trace, self: selfTimes(trace), sourceLabel: label };
-};
+const side = (text: string, label: string): CompareSideData => ({ trace: linkTrace(decodeTrace(text).spans), sourceLabel: label });
 let a = side(window.__A_TEXT__, 'before.json');
 let b = side(window.__B_TEXT__, 'after.json');
 let comparison = compareTraces(a.trace, b.trace);

@@ -16,6 +16,7 @@ export async function buildPageHost(): Promise<void> {
 const FILES: Record<string, [string, string]> = {
   '/host.js': ['out/test/webview/host.js', 'text/javascript'],
   '/webview.js': ['dist/webview.js', 'text/javascript'],
+  '/base.css': ['media/base.css', 'text/css'],
   '/waterfall.css': ['media/waterfall.css', 'text/css'],
   '/compareHost.js': ['out/test/webview/compareHost.js', 'text/javascript'],
   '/compare.js': ['dist/compare.js', 'text/javascript'],
@@ -24,7 +25,7 @@ const FILES: Record<string, [string, string]> = {
 
 /** The same CSP as in VS Code (minus the nonce plumbing): no inline script, no inline style. */
 const page = (style: string, scripts: string[]): string =>
-  `<!DOCTYPE html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'"><link rel="stylesheet" href="${style}"></head><body>${scripts.map((src) => `<script src="${src}"></script>`).join('')}</body></html>`;
+  `<!DOCTYPE html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'"><link rel="stylesheet" href="/base.css"><link rel="stylesheet" href="${style}"></head><body>${scripts.map((src) => `<script src="${src}"></script>`).join('')}</body></html>`;
 
 export class PageServer {
   private server?: Server;

@@ -48,6 +48,9 @@ export interface Comparison {
   b: CompareSide;
   /** Largest change first (see `changeOf`); every node of either trace is here exactly once. */
   nodes: CompareNode[];
+  /** Each row's self time in A and in B (what the nodes sum), for views that list single spans. */
+  selfA: Float64Array;
+  selfB: Float64Array;
 }
 
 /** What `trace-explorer compare --json` prints per node (µs). */
@@ -58,8 +61,7 @@ const side = (t: Trace): CompareSide => ({ traceId: t.traceId, spanCount: t.span
 export function compareTraces(a: Trace, b: Trace): Comparison {
   const nodes: CompareNode[] = [];
   const ids = new Map<string, number>();
-  const fold = (t: Trace, which: 'A' | 'B'): void => {
-    const self = selfTimes(t);
+  const fold = (t: Trace, which: 'A' | 'B', self: Float64Array): void => {
     const critical = criticalRows(t);
     const nodeOf = new Int32Array(t.spans.length);
     for (let r = 0; r < t.spans.length; r++) {
@@ -84,8 +86,10 @@ export function compareTraces(a: Trace, b: Trace): Comparison {
       n[`rows${which}`].push(r);
     }
   };
-  fold(a, 'A');
-  fold(b, 'B');
+  const selfA = selfTimes(a);
+  const selfB = selfTimes(b);
+  fold(a, 'A', selfA);
+  fold(b, 'B', selfB);
   for (const n of nodes) {
     if (!n.countB) n.onlyIn = 'a';
     else if (!n.countA) n.onlyIn = 'b';
@@ -104,7 +108,7 @@ export function compareTraces(a: Trace, b: Trace): Comparison {
     const n = nodes[i];
     return { ...n, parent: n.parent >= 0 ? newIndex[n.parent] : -1 };
   });
-  return { a: side(a), b: side(b), nodes: sorted };
+  return { a: side(a), b: side(b), nodes: sorted, selfA, selfB };
 }
 
 /** How much a node changed, in µs of summed duration (a node in one trace only: all of its duration). */

@@ -8,9 +8,9 @@ import { shortPath, sourceRefsOfSpan } from '../source/spanSources';
 import type { Comparison } from './compare';
 import type { Trace } from './trace';
 
+/** One side as the views need it: its linked trace and where it came from. */
 export interface CompareSideData {
   trace: Trace;
-  self: Float64Array;
   sourceLabel: string;
 }
 
@@ -36,21 +36,7 @@ function sideView(c: Comparison, s: CompareSideData, which: 'A' | 'B'): CompareS
 }
 
 export function compareMessage(c: Comparison, a: CompareSideData, b: CompareSideData): Extract<ToCompareWebview, { type: 'compare' }> {
-  const nodes: CompareNodeView[] = c.nodes.map((n) => ({
-    label: n.path[n.path.length - 1],
-    parent: n.parent,
-    countA: n.countA,
-    countB: n.countB,
-    durationA: n.durationA,
-    durationB: n.durationB,
-    selfA: n.selfA,
-    selfB: n.selfB,
-    errorsA: n.errorsA,
-    errorsB: n.errorsB,
-    ...(n.onlyIn ? { onlyIn: n.onlyIn } : {}),
-    criticalA: n.criticalA,
-    criticalB: n.criticalB,
-  }));
+  const nodes: CompareNodeView[] = c.nodes.map(({ path, rowsA: _rowsA, rowsB: _rowsB, ...numbers }) => ({ ...numbers, label: path[path.length - 1] }));
   return { type: 'compare', a: sideView(c, a, 'A'), b: sideView(c, b, 'B'), nodes };
 }
 
@@ -58,10 +44,10 @@ export function compareMessage(c: Comparison, a: CompareSideData, b: CompareSide
 export function nodeSpans(c: Comparison, node: number, a: CompareSideData, b: CompareSideData): { a: CompareSpanRef[]; b: CompareSpanRef[] } {
   const n = c.nodes[node];
   if (!n) throw new Error('that operation is no longer in the comparison');
-  return { a: n.rowsA.map((row) => spanRef(a, row)), b: n.rowsB.map((row) => spanRef(b, row)) };
+  return { a: n.rowsA.map((row) => spanRef(a, c.selfA, row)), b: n.rowsB.map((row) => spanRef(b, c.selfB, row)) };
 }
 
-function spanRef(s: CompareSideData, row: number): CompareSpanRef {
+function spanRef(s: CompareSideData, self: Float64Array, row: number): CompareSpanRef {
   const span = s.trace.spans[row];
   const ref = sourceRefsOfSpan(span)[0];
   return {
@@ -70,7 +56,7 @@ function spanRef(s: CompareSideData, row: number): CompareSpanRef {
     name: span.name,
     service: span.service,
     durationUs: s.trace.duration[row],
-    selfUs: s.self[row],
+    selfUs: self[row],
     error: span.status.code === 'error',
     ...(ref ? { source: `${shortPath(ref.path)}${ref.line ? `:${ref.line}` : ''}` } : {}),
   };
