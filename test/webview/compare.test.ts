@@ -50,7 +50,8 @@ function checkout(after: boolean): Span[] {
 }
 
 const labels = (page: Page): Promise<string[]> =>
-  page.$$eval('.node:not([hidden])', (rows) => rows.sort((x, y) => new DOMMatrix(getComputedStyle(x).transform).m42 - new DOMMatrix(getComputedStyle(y).transform).m42).map((r) => `${'  '.repeat(Number(r.getAttribute('aria-level')) - 1)}${r.querySelector('.text')!.textContent} ${r.querySelector('.delta')!.textContent}`));
+  // What is on screen, not what the DOM marks hidden: a recycled row must really disappear.
+  page.$$eval('.node', (all) => all.filter((r) => getComputedStyle(r).display !== 'none').sort((x, y) => new DOMMatrix(getComputedStyle(x).transform).m42 - new DOMMatrix(getComputedStyle(y).transform).m42).map((r) => `${'  '.repeat(Number(r.getAttribute('aria-level')) - 1)}${r.querySelector('.text')!.textContent} ${r.querySelector('.delta')!.textContent}`));
 
 describe('comparison webview (plain page, headless Chromium)', function () {
   let browser: Browser;
