@@ -2,7 +2,7 @@
  * The minimap: the whole trace's shape on a small canvas, with the zoom window on top. Dragging on it
  * zooms the rows, the ruler and the flame graph to that stretch of time; a double-click shows all.
  */
-import type { TraceRows } from '../shared/trace/traceRows';
+import type { TraceRows } from '../../shared/trace/traceRows';
 
 const PALETTE = 10;
 

@@ -1,10 +1,12 @@
 /**
  * The details pane of one span: its timing (with self time and critical-path share), status, ids,
  * actions (copy, send again), repairs, source links, attributes, events, links, resource and scope.
- * Built from what the host answered; span data goes into the DOM as text only.
+ * Built from what the host answered; span data goes into the DOM as text only. The host is asked
+ * for a span's details when it is selected: the webview holds only what the rows show.
  */
-import type { ReplyMap, Request, SpanDetails } from '../shared/protocol';
-import { el, formatDuration } from './format';
+import type { ReplyMap, Request, SpanDetails } from '../../shared/protocol';
+import { el, formatDuration } from '../format';
+import type { WaterfallStore } from './store';
 
 export interface DetailsContext {
   traceStartUs: number;
@@ -101,4 +103,51 @@ export function detailsOf(s: SpanDetails, ctx: DetailsContext): Node[] {
   parts.push(section('Resource', kvTable(s.resource)));
   if (s.scope) parts.push(section('Instrumentation scope', el('p', {}, s.scope)));
   return parts;
+}
+
+export interface DetailsPaneDeps {
+  request<R extends Request>(req: R): Promise<ReplyMap[R['action']]>;
+  status(text: string): void;
+}
+
+/** The pane beside the rows: the selected span's details, asked for on each selection. */
+export class DetailsPane {
+  readonly element: HTMLElement;
+  private token = 0;
+
+  constructor(private readonly store: WaterfallStore, private readonly deps: DetailsPaneDeps) {
+    this.element = el('aside', { id: 'details', 'aria-label': 'Span details' }, el('p', { class: 'hint' }, 'Select a span to see its details.'));
+    store.subscribe((v, changed) => {
+      if (changed.has('selection')) this.load(v.selected);
+    });
+  }
+
+  private load(r: number): void {
+    const v = this.store.view;
+    if (!v || r < 0) return;
+    const token = ++this.token;
+    // A slow answer (a big trace, a busy host) must not leave the previous span's details on show as if
+    // they were this one's; a quick one should not flash a placeholder, hence the short delay.
+    const pane = this.element;
+    const placeholder = setTimeout(() => {
+      if (token !== this.token) return;
+      pane.setAttribute('aria-busy', 'true');
+      pane.replaceChildren(el('h2', {}, v.data.name[r]), el('p', { class: 'hint' }, 'Loading details…'));
+    }, 120);
+    const settle = (): boolean => {
+      clearTimeout(placeholder);
+      if (token !== this.token) return false;
+      pane.removeAttribute('aria-busy');
+      return true;
+    };
+    this.deps.request({ action: 'details', row: r })
+      .then((s) => settle() && pane.replaceChildren(...detailsOf(s, {
+        traceStartUs: v.data.startUs,
+        hasSubtree: v.data.subtreeEnd[s.row] > s.row + 1,
+        request: this.deps.request,
+        select: (row) => this.store.select(row),
+        status: this.deps.status,
+      })))
+      .catch((e: Error) => settle() && pane.replaceChildren(el('p', { class: 'error' }, `Could not load details: ${e.message}`)));
+  }
 }

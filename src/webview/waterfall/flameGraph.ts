@@ -8,8 +8,8 @@
  * drawn adds nothing visible and is skipped, so a frame costs one pass over the rows plus a few
  * thousand rectangles.
  */
-import type { TraceRows } from '../shared/trace/traceRows';
-import { el, formatDuration } from './format';
+import type { TraceRows } from '../../shared/trace/traceRows';
+import { el, formatDuration } from '../format';
 
 const LEVEL_H = 18;
 const PALETTE = 10;

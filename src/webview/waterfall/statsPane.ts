@@ -4,8 +4,8 @@
  * and share of the trace; sortable by any column. Clicking a group shows only its spans in the
  * waterfall (through "matches only"), and clicking it again shows everything.
  */
-import type { ReplyMap } from '../shared/protocol';
-import { el, formatDuration } from './format';
+import type { ReplyMap } from '../../shared/protocol';
+import { el, formatDuration } from '../format';
 
 type Stats = ReplyMap['stats'];
 type Column = 'key' | 'count' | 'totalUs' | 'selfUs' | 'avgUs' | 'minUs' | 'maxUs' | 'errors';
