@@ -11,6 +11,7 @@ import { summarizeTrace, type SummaryDocument } from '../shared/trace/summary';
 import { formatDuration } from '../shared/time';
 import { CliError, decodeFile, nodeIO, type CliIO } from './io';
 import { compare, stats } from './analyze';
+import { mcp } from './mcp';
 import { get, search, send, serve } from './remote';
 
 const USAGE = `Usage:
@@ -26,13 +27,16 @@ const USAGE = `Usage:
   trace-explorer compare A B [--from URL --backend B [--from-b URL --backend-b B]] [--json] [--all] [--min-change 10%]
   trace-explorer serve [--otlp-port N] [--grpc-port N] [--zipkin-port N] [--jaeger-compact-port N] [--jaeger-binary-port N] [--jaeger-http-port N] [--max-spans N]
                  [--host H] [--allow-host NAME]... [--cors-origin ORIGIN]... [--store DIR]
+  trace-explorer mcp [--endpoint NAME=URL --backend zipkin|tempo|jaeger]... [--store DIR] [--local-port N] [--allow-send]
 
 Formats read: Zipkin v2 JSON, OTLP/JSON, OTLP protobuf, Tempo trace JSON (v1 and v2),
 Jaeger JSON and /api/v3, OpenTelemetry Python console output. FILE may be - for stdin.
 send FILE:LINE:COL sends the span (or array of spans) at that position, in JSON, Markdown code
 blocks and curl -d '…' payloads of shell scripts. A bearer token comes from TRACE_EXPLORER_TOKEN.
 stats and compare read a trace from a FILE (FILE#TRACEID picks one of several) or, with --from, by id;
-compare's B may come from another endpoint (--from-b, --backend-b). Durations in --json are µs.`;
+compare's B may come from another endpoint (--from-b, --backend-b). Durations in --json are µs.
+mcp serves the agent tools (search_traces, get_trace, get_span, spans_at_code, compare_traces; send_spans
+with --allow-send) over MCP on stdio, reading the running VS Code's local receiver (or --store DIR).`;
 
 function summary(io: CliIO, args: string[]): void {
   const { values, positionals } = parseArgs({ args, options: { 'adjust-skew': { type: 'boolean' }, json: { type: 'boolean' } }, allowPositionals: true });
@@ -98,6 +102,9 @@ export async function runCli(argv: string[], io: CliIO = nodeIO): Promise<number
         return 0;
       case 'compare':
         await compare(io, rest);
+        return 0;
+      case 'mcp':
+        await mcp(io, rest);
         return 0;
       case undefined:
       case '-h':

@@ -3,6 +3,7 @@
  * outside the workspace only after the user says yes; a path that exists nowhere gets a search by its
  * trailing segments.
  */
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 
@@ -37,11 +38,21 @@ export class SourceOpener {
     return out;
   }
 
-  private inWorkspace(fsPath: string): boolean {
-    return (vscode.workspace.workspaceFolders ?? []).some((f) => {
-      const rel = path.relative(f.uri.fsPath, fsPath);
+  /**
+   * Whether a file is inside a workspace folder, comparing real paths too: a program started from a
+   * symlinked folder (a home on /var/home, a checkout linked into place) records the resolved path.
+   */
+  private async inWorkspace(fsPath: string): Promise<boolean> {
+    const real = async (p: string): Promise<string> => fs.realpath(p).catch(() => p);
+    const inside = (folder: string, file: string): boolean => {
+      const rel = path.relative(folder, file);
       return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-    });
+    };
+    const target = await real(fsPath);
+    for (const f of vscode.workspace.workspaceFolders ?? []) {
+      if (inside(f.uri.fsPath, fsPath) || inside(await real(f.uri.fsPath), target)) return true;
+    }
+    return false;
   }
 
   private async exists(fsPath: string): Promise<boolean> {
@@ -66,7 +77,7 @@ export class SourceOpener {
       void vscode.window.showWarningMessage(`Trace Explorer: ${p} is not in the workspace. Add a path mapping (traceExplorer.pathMappings) from the prefix it was built under to your folder.`);
       return false;
     }
-    if (!this.inWorkspace(target)) {
+    if (!(await this.inWorkspace(target))) {
       const choice = await vscode.window.showWarningMessage(`The span points outside the workspace: ${target}. Open it anyway?`, { modal: true }, 'Open');
       if (choice !== 'Open') return false;
     }
