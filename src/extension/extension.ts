@@ -25,6 +25,7 @@ import type { SpanAtLine } from '../shared/source/spanLocations';
 import { TraceIdLinkProvider, TraceIdTerminalLinkProvider, findTrace } from './traceLinks';
 import { sourceRefsOfSpan } from '../shared/source/spanSources';
 import { SourceOpener } from './sourceOpener';
+import { registerLmTools } from './lmTools';
 import { TracesTreeProvider, type Node } from './tracesTree';
 import { WaterfallPanel, type WaterfallDeps } from './waterfallPanel';
 import { ComparePanel, type CompareDeps, type CompareInput } from './comparePanel';
@@ -113,6 +114,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TraceE
   context.subscriptions.push({ dispose: () => void coordinator.stop() });
 
   const opener = new SourceOpener(log);
+  registerLmTools(context, { sources: () => endpoints.all, opener, log });
   const spanIndex = new SpanLocationIndex(store, opener);
   context.subscriptions.push(
     spanIndex,

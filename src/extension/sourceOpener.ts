@@ -7,6 +7,11 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 
+/** A path from span data as a glob that matches only itself: a hostile path cannot widen the search. */
+function globLiteral(p: string): string {
+  return p.replace(/[[\]{}*?!]/g, (c) => `[${c}]`);
+}
+
 export interface PathMapping {
   from: string;
   to: string;
@@ -87,13 +92,31 @@ export class SourceOpener {
     return true;
   }
 
+  /**
+   * The workspace file a span's path names, relative to its folder, without asking anything: for the
+   * agent tools, which say where an error happened. Undefined when it is outside the workspace,
+   * nowhere, or one of several files alike (a person would be asked which).
+   */
+  async locate(p: string): Promise<string | undefined> {
+    for (const c of this.candidates(p)) {
+      if ((await this.exists(c)) && (await this.inWorkspace(c))) return vscode.workspace.asRelativePath(c, false);
+    }
+    const parts = p.split(/[\\/]/).filter(Boolean);
+    for (let k = Math.min(parts.length, 4); k >= 2; k--) {
+      const tail = parts.slice(-k).join('/');
+      const found = await vscode.workspace.findFiles(`**/${globLiteral(tail)}`, '**/node_modules/**', 2);
+      if (found.length === 1) return vscode.workspace.asRelativePath(found[0], false);
+      if (found.length > 1) return undefined;
+    }
+    return undefined;
+  }
+
   /** Find workspace files ending with the longest trailing part of `p`; ask when several match. */
   private async searchBySuffix(p: string): Promise<string | undefined> {
     const parts = p.split(/[\\/]/).filter(Boolean);
     for (let k = Math.min(parts.length, 4); k >= 1; k--) {
       const tail = parts.slice(-k).join('/');
-      // A glob from span data: escape its metacharacters so a hostile path cannot widen the search.
-      const found = await vscode.workspace.findFiles(`**/${tail.replace(/[[\]{}*?!]/g, (c) => `[${c}]`)}`, '**/node_modules/**', 20);
+      const found = await vscode.workspace.findFiles(`**/${globLiteral(tail)}`, '**/node_modules/**', 20);
       if (found.length === 1) return found[0].fsPath;
       if (found.length > 1) {
         const pick = await vscode.window.showQuickPick(

@@ -30,6 +30,15 @@ describe('critical path', () => {
     assert.deepEqual(names, ['a', 'r', 'b']);
   });
 
+  it('keeps a call on the path that seems to end a fraction of a millisecond after the next began (OTel JS rounds starts to the ms)', () => {
+    // As the demo's checkout recorded it: reserve 1000..15200, charge 15000..27940, receipt 28000..30555.
+    const t = linkTrace([span('r', undefined, 0, 30_555), span('reserve', 'r', 1000, 14_200), span('charge', 'r', 15_000, 12_940), span('receipt', 'r', 28_000, 2555)]);
+    assert.deepEqual([...criticalRows(t)].map((r) => t.spans[r].name).sort(), ['charge', 'r', 'receipt', 'reserve']);
+    // Two calls that really ran side by side (one 5 ms into the other) are still told apart.
+    const side = linkTrace([span('r', undefined, 0, 30_000), span('a', 'r', 1000, 19_000), span('b', 'r', 15_000, 15_000)]);
+    assert.ok(!criticalRows(side).has(1), 'a overlaps b by 5 ms: b alone was waited on');
+  });
+
   it('clamps a child that outlives its parent to the parent\u2019s end', () => {
     const t = linkTrace([span('r', undefined, 0, 10), span('a', 'r', 5, 100)]);
     const path = criticalPath(t).map((s) => [t.spans[s.row].name, s.startUs, s.endUs]);

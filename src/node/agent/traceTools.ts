@@ -181,18 +181,23 @@ export class TraceTools {
     const limit = (input.limit as number | undefined) ?? 20;
     const local = source.kind === 'local';
     const rows = await this.backend(name, () => source.listTraces({ limit: local ? RECENT_LOCAL : RECENT_REMOTE, lookbackMs: local ? undefined : 60 * 60 * 1000 }, signal));
-    const found: SpanAtCode[] = [];
+    // Near lines count only when no span points at the line itself: a stack trace may be a line off,
+    // but in a file of short functions the spans of the next lines are other calls.
+    let found: SpanAtCode[] = [];
     for (const row of rows) {
-      if (found.length >= limit) break;
+      if (found.length >= limit * 5) break;
       signal?.throwIfAborted();
       const spans = await this.backend(name, () => source.getTrace(row.traceId, signal));
       for (const span of spans ?? []) {
         const ref = sourceRefsOfSpan(span).find((r) => refMatches(r, query));
         if (ref) found.push({ endpoint: name, traceId: row.traceId, span, ref });
-        if (found.length >= limit) break;
       }
     }
-    return spansAtCodeAnswer(found, query, `Read the ${rows.length} most recent traces of ${quote(name, 100)}.`);
+    const exact = query.line !== undefined ? found.filter((f) => f.ref.line === query.line) : [];
+    if (exact.length) found = exact;
+    found = found.slice(0, limit);
+    const resolve = await this.locations(found.map((f) => f.span), signal);
+    return spansAtCodeAnswer(found, query, `Read the ${rows.length} most recent traces of ${quote(name, 100)}.`, resolve);
   }
 
   private async compare(input: Record<string, unknown>, signal?: AbortSignal): Promise<ToolAnswer> {
@@ -211,6 +216,21 @@ export class TraceTools {
     }
     if (!decoded.spans.length) throw new ToolError('send_spans: the payload holds no spans');
     return decoded.spans;
+  }
+
+  /** What the user is asked to agree to before send_spans sends: how many spans, of which traces and services, where. */
+  static describeSend(input: Record<string, unknown>): string {
+    let what: string;
+    try {
+      const spans = TraceTools.spansOfPayload(String(input.payload ?? ''));
+      const traces = [...new Set(spans.map((s) => s.traceId))];
+      const services = [...new Set(spans.map((s) => quote(s.service || '?', 60)))];
+      what = `${spans.length} span${spans.length === 1 ? '' : 's'} of ${traces.length === 1 ? `trace ${traces[0]}` : `${traces.length} traces`} (service${services.length === 1 ? '' : 's'} ${services.slice(0, 5).join(', ')}${services.length > 5 ? ', …' : ''})`;
+    } catch (e) {
+      what = `a payload that is not spans (${(e as Error).message.slice(0, 200)}); sending it will fail`;
+    }
+    const endpoint = typeof input.endpoint === 'string' && input.endpoint ? input.endpoint : 'local';
+    return `An agent wants to send ${what} to the endpoint ${quote(endpoint, 100)}${input.restamp === false ? ', with their recorded times' : ', moved to now'}.`;
   }
 
   private async send(input: Record<string, unknown>, signal?: AbortSignal): Promise<ToolAnswer> {

@@ -98,7 +98,7 @@ export const TOOLS: readonly ToolDefinition[] = [
       type: 'object',
       properties: {
         file: { type: 'string', description: 'A file path or file name, e.g. "src/checkout.py" or "checkout.py".', minLength: 1, maxLength: 500 },
-        line: { type: 'integer', description: 'A line in that file (1-based); spans within 3 lines count.', minimum: 1 },
+        line: { type: 'integer', description: 'A line in that file (1-based). Spans pointing at that line; when none does, spans within 3 lines of it.', minimum: 1 },
         function: { type: 'string', description: 'A function name (code.function attribute or a stack frame).', maxLength: 300 },
         endpoint,
         limit: { type: 'integer', description: 'At most this many spans (default 20).', minimum: 1, maximum: 200 },

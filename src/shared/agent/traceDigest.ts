@@ -319,19 +319,19 @@ export function refMatches(ref: SourceRef, query: { file: string; line?: number;
 }
 
 /** `spans_at_code`: spans that point at the place, newest trace first. */
-export function spansAtCodeAnswer(found: readonly SpanAtCode[], query: { file: string; line?: number; function?: string }, note?: string): ToolAnswer {
+export function spansAtCodeAnswer(found: readonly SpanAtCode[], query: { file: string; line?: number; function?: string }, note?: string, resolve?: ResolveSource): ToolAnswer {
   const place = `${query.file}${query.line ? `:${query.line}` : ''}${query.function ? ` (function ${query.function})` : ''}`;
   const lines = [`${found.length} span${found.length === 1 ? '' : 's'} point at ${quote(place, 300)}.${note ? ' ' + note : ''}`, DATA_NOTICE];
   for (const f of found) {
     const e = errorOf(f.span);
-    lines.push(`- trace ${f.traceId} span ${f.span.spanId} ${quote(f.span.service, NAME_CHARS)} ${quote(f.span.name, NAME_CHARS)} ${formatDuration(f.span.durationUs)}${e ? `, failed${e.exceptionType ? ` with ${quote(e.exceptionType, NAME_CHARS)}` : ''}${(e.exceptionMessage ?? e.message) ? ` ${quote(e.exceptionMessage ?? e.message)}` : ''}` : ''}, at ${quote(`${f.ref.path}${f.ref.line ? `:${f.ref.line}` : ''}`, 300)}${f.endpoint !== 'local' ? ` (${quote(f.endpoint, 100)})` : ''}`);
+    lines.push(`- trace ${f.traceId} span ${f.span.spanId} ${quote(f.span.service, NAME_CHARS)} ${quote(f.span.name, NAME_CHARS)} ${formatDuration(f.span.durationUs)}${e ? `, failed${e.exceptionType ? ` with ${quote(e.exceptionType, NAME_CHARS)}` : ''}${(e.exceptionMessage ?? e.message) ? ` ${quote(e.exceptionMessage ?? e.message)}` : ''}` : ''}, at ${quote(where(f.ref, resolve), 300)}${f.endpoint !== 'local' ? ` (${quote(f.endpoint, 100)})` : ''}`);
   }
   if (!found.length) lines.push('No recent span points there. Spans point at code through code.* attributes or exception stack traces.');
   return {
     text: lines.join('\n'),
     data: {
       query: cleanDeep(query, 300),
-      spans: found.map((f) => cleanDeep({ endpoint: f.endpoint, traceId: f.traceId, spanId: f.span.spanId, service: f.span.service, name: f.span.name, durationMs: ms(f.span.durationUs), error: !!errorOf(f.span), location: `${f.ref.path}${f.ref.line ? `:${f.ref.line}` : ''}` }, 300)),
+      spans: found.map((f) => cleanDeep({ endpoint: f.endpoint, traceId: f.traceId, spanId: f.span.spanId, service: f.span.service, name: f.span.name, durationMs: ms(f.span.durationUs), error: !!errorOf(f.span), location: where(f.ref, resolve) }, 300)),
       notice: DATA_NOTICE,
     },
   };

@@ -13,6 +13,9 @@ export interface CriticalSegment {
   readonly endUs: number;
 }
 
+/** How far a child may seem to overlap the next one and still count as before it (clock rounding). */
+const CLOCK_SLACK_US = 1000;
+
 export function criticalPath(trace: Trace): CriticalSegment[] {
   const n = trace.spans.length;
   if (n === 0) return [];
@@ -36,7 +39,10 @@ export function criticalPath(trace: Trace): CriticalSegment[] {
       const cEnd = Math.min(end(c), end(row));
       const cStart = Math.max(trace.start[c], rowStart);
       if (cStart >= cursor) continue;
-      if (!first && cEnd > cursor) continue; // overlaps the chosen child: not what we waited on
+      // A child that overlaps the chosen one ran beside it: not what we waited on. Except by a hair:
+      // OpenTelemetry JS records starts to the millisecond and ends to the microsecond, so of two calls
+      // made one after the other the first can seem to end up to 1 ms after the second began.
+      if (!first && cEnd > cursor + Math.min(CLOCK_SLACK_US, 0.1 * trace.duration[c])) continue;
       first = false;
       const stop = Math.min(cEnd, cursor);
       if (stop < cursor) segments.push({ row, startUs: stop, endUs: cursor });

@@ -19,6 +19,7 @@ export function run(): Promise<void> {
   require('./jump.test');
   require('./commands.test');
   require('./tempo.test');
+  require('./agent.test');
   /* eslint-enable @typescript-eslint/no-require-imports */
   return new Promise((resolve, reject) => {
     mocha.run((failures) => (failures ? reject(new Error(`${failures} integration test(s) failed`)) : resolve()));
