@@ -1,5 +1,6 @@
 /** Runs every benchmark and prints each result as a ratio to its in-run baseline. BENCH=decode,ingest picks some. */
 import { cpus, totalmem } from 'node:os';
+import { formatAgentResult, runAgentBench } from './agent.bench';
 import { formatAnalysisResult, runAnalysisBench } from './analysis.bench';
 import { runDecodeBench } from './decode.bench';
 import { runGrpcIngestBench } from './grpcIngest.bench';
@@ -31,6 +32,9 @@ async function main(): Promise<void> {
   }
   if (!only || only.includes('analysis')) {
     for (const r of runAnalysisBench()) console.log(formatAnalysisResult(r));
+  }
+  if (!only || only.includes('agent')) {
+    for (const r of await runAgentBench()) console.log(formatAgentResult(r));
   }
   if (!only || only.includes('thrift')) {
     for (const r of await runThriftBench()) console.log(`Jaeger Thrift, ${r.name}: ours ${r.ours.toFixed(1)} ${r.unit}, Apache Thrift ${r.library.toFixed(1)} ${r.unit} = ${(r.ours / r.library).toFixed(2)}×`);

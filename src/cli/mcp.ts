@@ -57,6 +57,7 @@ function lazyLocal(running: RunningLocalReceiver): TraceSource {
     services: async (signal) => (await running.source()).services(signal),
     operations: async (service, signal) => (await running.source()).operations(service, signal),
     ingest: async (spans, signal) => (await running.source()).ingest(spans, signal),
+    runTool: async (name, input, signal) => (await running.source()).runTool(name, input, signal),
     describe: () => 'the local receiver of a running VS Code',
   };
 }

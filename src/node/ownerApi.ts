@@ -10,8 +10,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { normalizeTraceId } from '../shared/ids';
 import type { TraceQuery, TraceStore } from '../shared/store/traceStore';
 import { spansFromJson, spansToJson } from './store/persistentStore';
+import { TraceTools } from './agent/traceTools';
+import { ToolError } from './agent/toolError';
+import { LocalSource } from './sources/localSource';
 
-export const OWNER_PROTOCOL = 1;
+/** 2: agent tools run on the owner's store (POST tool). */
+export const OWNER_PROTOCOL = 2;
 export const OWNER_PREFIX = '/api/trace-explorer/';
 
 export interface Identity {
@@ -76,9 +80,39 @@ export function handleOwnerRequest(ctx: OwnerContext, req: IncomingMessage, url:
     ctx.store.add(spans);
     return json(res, 200, { spanCount: spans.length });
   }
+  if (req.method === 'POST' && path === 'tool') return runTool(ctx, body, res);
   if (req.method === 'POST' && path === 'clear') {
     ctx.clear();
     return json(res, 200, {});
   }
   json(res, 404, { error: `no owner call ${req.method} ${path} (protocol ${OWNER_PROTOCOL})` });
+}
+
+/**
+ * A read-only agent tool run on this store, for an MCP server or another window: the answer is a
+ * summary of a few kilobytes, where fetching the trace would move every span. A ToolError is an answer
+ * too (422), which the caller gives to the model as it is.
+ */
+/** One set of tools per store, so get_trace then get_span reuse the trace just linked. */
+const toolsByStore = new WeakMap<TraceStore, TraceTools>();
+
+function runTool(ctx: OwnerContext, body: Buffer | undefined, res: ServerResponse): void {
+  let call: { name?: unknown; input?: unknown };
+  try {
+    call = JSON.parse((body ?? Buffer.alloc(0)).toString('utf8')) as typeof call;
+  } catch {
+    return json(res, 400, { error: 'the body must be {"name": …, "input": {…}} as JSON' });
+  }
+  if (typeof call.name !== 'string') return json(res, 400, { error: 'the body must name the tool' });
+  // send_spans is never run for another process: it changes the store, and VS Code asks its user first.
+  let tools = toolsByStore.get(ctx.store);
+  if (!tools) {
+    const local = new Map([['local', new LocalSource(ctx.store)]]);
+    tools = new TraceTools({ endpoints: () => local, allowSend: false });
+    toolsByStore.set(ctx.store, tools);
+  }
+  tools.call(call.name, call.input ?? {}).then(
+    (answer) => json(res, 200, answer),
+    (e: Error) => json(res, e instanceof ToolError ? 422 : 500, { error: e instanceof ToolError ? e.message : `the tool failed here: ${e.message}` }),
+  );
 }

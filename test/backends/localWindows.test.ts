@@ -12,6 +12,8 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { TraceTools } from '../../src/node/agent/traceTools';
+import { ToolError } from '../../src/node/agent/toolError';
 import { LocalCoordinator } from '../../src/node/localCoordinator';
 import { LocalSource } from '../../src/node/sources/localSource';
 import { newSpan, type Span } from '../../src/shared/model';
@@ -80,6 +82,22 @@ describe('one local store for every window', function () {
     assert.deepEqual(a.store.get('00000000000000000000000000000a02'), sent, 'exact, the shared flag included');
     assert.equal(b.store.stats().spans, 0, 'nothing shown twice: the client keeps no copy');
     assert.deepEqual(await b.local.services(), ['win-test']);
+  });
+
+  it('the second window’s agent tools run on the first one’s store: the answer crosses, not the spans; tool errors stay tool errors', async () => {
+    const port = await freePort();
+    const dir = tmp();
+    const a = window(port, dir);
+    const b = window(port, dir);
+    windows.push(a, b);
+    await a.coordinator.start();
+    await b.coordinator.start();
+    assert.equal(await post(port, zipkin('00000000000000000000000000000b01', 'asked by an agent')), 202);
+    const tools = new TraceTools({ endpoints: () => new Map([['local', b.local]]), allowSend: false });
+    const answer = await until('the trace through the owner', () => tools.call('get_trace', { trace_id: '00000000000000000000000000000b01' }).catch(() => undefined));
+    assert.match(answer.text, /root span 0000000000000001 "win-test" "asked by an agent"/);
+    assert.equal(b.store.stats().spans, 0, 'the second window fetched no spans');
+    await assert.rejects(tools.call('get_trace', { trace_id: 'cd'.repeat(16) }), (e: Error) => e instanceof ToolError && /has no trace/.test(e.message));
   });
 
   it('when the owning window closes, the other takes over within 2 s with everything stored, and keeps receiving', async () => {
@@ -155,7 +173,7 @@ describe('one local store for every window', function () {
     const port = await freePort();
     const newer: Server = createServer((req, res) => {
       res.setHeader('content-type', 'application/json');
-      if (req.url === '/api/trace-explorer/identify') return void res.end(JSON.stringify({ product: 'trace-explorer', protocol: 2, instance: 'future', version: '9.0.0', pid: 1, ports: { otlp: port }, writes: 0 }));
+      if (req.url === '/api/trace-explorer/identify') return void res.end(JSON.stringify({ product: 'trace-explorer', protocol: 3, instance: 'future', version: '9.0.0', pid: 1, ports: { otlp: port }, writes: 0 }));
       if (req.url?.startsWith('/api/trace-explorer/traces')) return void res.end('[]');
       res.statusCode = 404;
       res.end('{}');
@@ -166,7 +184,7 @@ describe('one local store for every window', function () {
       windows.push(w);
       await w.coordinator.start();
       assert.equal(w.coordinator.role.kind, 'client');
-      assert.match(w.local.status, /newer Trace Explorer \(owner protocol 2, this window 1\)/);
+      assert.match(w.local.status, /newer Trace Explorer \(owner protocol 3, this window 2\)/);
       assert.deepEqual(await w.local.listTraces({}), []);
     } finally {
       await w0(newer);

@@ -7,7 +7,8 @@
 import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -145,6 +146,35 @@ describe('trace-explorer mcp (the MCP SDK client over stdio)', function () {
       assert.match(text(r), /No Trace Explorer local receiver on port \d+ .*Open VS Code with Trace Explorer/);
     } finally {
       await lonely.close();
+    }
+  });
+
+  it('--store DIR reads a store on disk, and answers exactly as the running receiver does for the same trace', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'te-mcp-store-'));
+    try {
+      const p = await freePort();
+      const writer = spawn(process.execPath, [CLI, 'serve', '--otlp-port', String(p), '--zipkin-port', '0', '--grpc-port', '0', '--jaeger-compact-port', '0', '--jaeger-binary-port', '0', '--jaeger-http-port', '0', '--store', dir]);
+      try {
+        // The store's line comes first, then the receiver's.
+        const rl = createInterface({ input: writer.stdout! });
+        const lines: string[] = [];
+        rl.on('line', (l) => lines.push(l));
+        while (lines.length < 2) await once(rl, 'line');
+        await fetch(`http://127.0.0.1:${p}/v1/traces`, { method: 'POST', body: readFileSync(join(EX, 'zipkin-data-model-trace.json'), 'utf8'), headers: { 'content-type': 'application/json' } });
+      } finally {
+        writer.kill('SIGTERM');
+        await once(writer, 'close');
+      }
+      const { client: fromDisk } = await connect(['--store', dir]);
+      try {
+        const disk = (await fromDisk.callTool({ name: 'get_trace', arguments: { trace_id: DATA_MODEL_ID } })) as CallToolResult;
+        const running = (await client.callTool({ name: 'get_trace', arguments: { trace_id: DATA_MODEL_ID } })) as CallToolResult;
+        assert.equal(text(disk), text(running));
+      } finally {
+        await fromDisk.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

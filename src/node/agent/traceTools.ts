@@ -17,9 +17,9 @@ import { linkTrace } from '../../shared/trace/link';
 import { restampSpans } from '../../shared/trace/restamp';
 import type { Trace } from '../../shared/trace/trace';
 import type { FetchedTrace, SearchQuery, TraceSource } from '../sources/traceSource';
+import { ToolError } from './toolError';
 
-/** A failure the model should read: no such trace, an unknown endpoint, a backend that did not answer. */
-export class ToolError extends Error {}
+export { ToolError };
 
 export interface TraceToolsOptions {
   /** The endpoints by name; `local` is the default. Called per call: the user may change them any time. */
@@ -57,6 +57,16 @@ export class TraceTools {
     } catch (e) {
       if (e instanceof ToolInputError) throw new ToolError(e.message);
       throw e;
+    }
+    // Where the data lives in another process that can run the tool itself (the VS Code window that owns
+    // the local receiver), it does: a summary crosses the wire instead of every span of the trace.
+    if (tool.readOnly) {
+      const sources = [input.endpoint, ...(tool.name === 'compare_traces' ? [input.endpoint_b ?? input.endpoint] : [])].map((e) => this.endpoint(e));
+      const { name: where, source } = sources[0];
+      if (source.runTool && sources.every((s) => s.source === source)) {
+        const answer = await this.backend(where, () => source.runTool!(tool.name, input, signal));
+        if (answer) return answer;
+      }
     }
     switch (tool.name) {
       case 'search_traces':

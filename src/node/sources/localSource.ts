@@ -3,6 +3,7 @@ import type { Span } from '../../shared/model';
 import type { ListenerName, UdpStats } from '../receiver';
 import type { HttpClient } from '../http/httpClient';
 import { ZipkinSource } from './zipkinSource';
+import { ToolError } from '../agent/toolError';
 import { spansFromJson, spansToJson, type PersistenceStats } from '../store/persistentStore';
 import type { TraceStore, TraceSummaryRow } from '../../shared/store/traceStore';
 import { DEFAULT_LIMIT, type IngestResult, type SearchQuery, type TraceSource } from './traceSource';
@@ -114,6 +115,16 @@ export class LocalSource implements TraceSource {
     }
     this.store.add(spans);
     return { url: 'local store', status: 200, spanCount: spans.length };
+  }
+
+  /** The owner runs agent tools on its own store (owner protocol 2): a summary crosses, not 100,000 spans. */
+  async runTool(name: string, input: Record<string, unknown>, signal?: AbortSignal): Promise<{ text: string; data: Record<string, unknown> } | undefined> {
+    if (!this.owner || this.owner.protocol < 2) return undefined;
+    const res = await this.owner.client.post('/api/trace-explorer/tool', { body: JSON.stringify({ name, input }), contentType: 'application/json', signal, okStatuses: [400, 422] });
+    const v = res.json() as { text?: unknown; data?: unknown; error?: unknown };
+    if (typeof v.error === 'string') throw new ToolError(v.error);
+    if (typeof v.text !== 'string' || !v.data || typeof v.data !== 'object') throw new Error(`the window that owns the local receiver answered the ${name} tool with something else than an answer`);
+    return { text: v.text, data: v.data as Record<string, unknown> };
   }
 
   /** Clear Local Traces: the owner's store when another window owns it. */

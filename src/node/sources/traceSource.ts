@@ -68,6 +68,11 @@ export interface TraceSource {
   statusLine?(): string;
   /** A message to show in place of the list (or above it), with a command to act on it. */
   notice?(): { text: string; warning: boolean; command?: string } | undefined;
+  /**
+   * Run a read-only agent tool where the data is (the window that owns the local receiver), returning
+   * its answer; undefined when it cannot, and the tool then runs here on the fetched spans.
+   */
+  runTool?(name: string, input: Record<string, unknown>, signal?: AbortSignal): Promise<{ text: string; data: Record<string, unknown> } | undefined>;
   /** A line for tooltips: where it is and what it holds. */
   describe(): string;
   dispose?(): Promise<void>;
