@@ -4,6 +4,7 @@
  * the rows, the ruler, the minimap, the flame graph, the details pane, the search and the statistics.
  */
 import type { ReplyMap, Request, ToWebview, WaterfallHeader } from '../shared/protocol';
+import { SAVED_LOAD_ID, saveScreen, savedChunk } from '../shared/trace/savedScreen';
 import { TraceRows } from '../shared/trace/traceRows';
 import { el, formatDuration } from './format';
 import { createRpc } from './rpc';
@@ -110,6 +111,21 @@ store.subscribe((v, changed) => {
       vscode.postMessage({ type: 'state', selectedSpanId: spanId });
     }
   }
+});
+
+/**
+ * The screen a window reload will show first, kept in the webview's state: saved once the trace is
+ * whole and after each selection (at most every 300 ms), never from a screen that is itself restored.
+ */
+let screenTimer = 0;
+store.subscribe((v, changed) => {
+  if (!changed.has('complete') && !changed.has('selection')) return;
+  window.clearTimeout(screenTimer);
+  screenTimer = window.setTimeout(() => {
+    if (store.view !== v || !v.data.complete || v.data.loadId === SAVED_LOAD_ID) return;
+    const screen = saveScreen(v.data, v.selected);
+    if (screen) saveState({ screen });
+  }, 300);
 });
 
 let minimapFrame = 0;
@@ -257,9 +273,11 @@ let pendingScroll = 0;
  */
 function startTrace(header: WaterfallHeader): void {
   const data = new TraceRows(header);
-  pendingScroll = store.view?.data.traceId === data.traceId ? rows.element.scrollTop : 0;
+  const previous = store.view?.data;
+  pendingScroll = previous?.traceId === data.traceId ? rows.element.scrollTop : 0;
   delete document.body.dataset.ready;
-  delete document.body.dataset.firstRowsAt;
+  // The restored screen of this trace stays drawn until the live rows replace it: its rows were on screen all along.
+  if (!(previous?.loadId === SAVED_LOAD_ID && previous.traceId === data.traceId)) delete document.body.dataset.firstRowsAt;
   delete document.body.dataset.completeAt;
   store.load(data);
   interacted = false;
@@ -277,7 +295,7 @@ function startTrace(header: WaterfallHeader): void {
   // What the host's serializer needs to show this trace again after VS Code restarts.
   const state = vscode.getState();
   if (state?.traceId !== data.traceId || state.sourceId !== data.sourceId) {
-    const { selectedSpanId: _otherTrace, ...keep } = state ?? {}; // a selection in another trace means nothing here
+    const { selectedSpanId: _otherTrace, screen: _otherScreen, ...keep } = state ?? {}; // another trace's selection and screen mean nothing here
     vscode.setState({ ...keep, traceId: data.traceId, sourceId: data.sourceId });
   }
   if (!data.rowCount) finishTrace();
@@ -291,8 +309,10 @@ function applyRows(msg: Extract<ToWebview, { type: 'rows' }>): void {
     rows.element.scrollTop = pendingScroll;
     const want = d.header.selectRow;
     if (want === undefined || !d.has(want) || !store.select(want)) store.rowsArrived();
-    document.body.dataset.firstRowsAt = String(Date.now());
+    document.body.dataset.firstRowsAt ??= String(Date.now());
   } else store.rowsArrived();
+  // A restored screen is never the whole trace, even when it holds every row: the host is not ready for questions.
+  if (d.loadId === SAVED_LOAD_ID) return;
   if (d.complete) finishTrace();
   else loadStatus(`Loading spans… ${d.arrivedRows.toLocaleString('en')} of ${d.rowCount.toLocaleString('en')}`);
 }
@@ -332,11 +352,29 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
       $('title').textContent = msg.message;
       break;
     case 'failed':
+      // A restored screen must not stay on show as if it were the trace.
+      if (store.view?.data.loadId === SAVED_LOAD_ID) startTrace({ ...store.view.data.header, loadId: SAVED_LOAD_ID - 1, rowCount: 0, selectRow: undefined });
+      saveState({ screen: undefined });
       $('title').textContent = 'Could not show this trace';
       status(msg.message);
       break;
   }
 });
 
+/**
+ * After a window reload: draw the screen saved in the state at once, while the host reads and links
+ * the trace; the live rows replace it when they come. Controls that need the host wait for them.
+ */
+function restoreScreen(): void {
+  const state = vscode.getState();
+  const chunk = savedChunk(state?.screen);
+  if (!state?.screen || !chunk || state.screen.header.traceId !== state.traceId) return;
+  startTrace(state.screen.header);
+  applyRows({ type: 'rows', chunk });
+  document.body.dataset.restoredAt = String(Date.now());
+  loadStatus('Restoring the trace…');
+}
+
+restoreScreen();
 performance.mark('trace-explorer:ready');
 vscode.postMessage({ type: 'ready' });

@@ -1,5 +1,6 @@
 /** The webview side of the host API, narrowed to protocol messages so nothing off-protocol is sent. */
 import type { FromWebview } from '../shared/protocol';
+import type { SavedScreen } from '../shared/trace/savedScreen';
 
 /** Kept by VS Code while the panel is hidden and across restarts, when the host's serializer reads it. */
 export interface PersistedState {
@@ -9,6 +10,8 @@ export interface PersistedState {
   selectedSpanId?: string;
   /** Width of the span name column, percent of the waterfall. */
   nameWidth?: number;
+  /** The first screen of rows, drawn at once after a window reload while the host reads the trace. */
+  screen?: SavedScreen;
 }
 
 interface VsCodeApi {

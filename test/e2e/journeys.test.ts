@@ -250,6 +250,27 @@ describe('journeys in a real VS Code', function () {
       assert.equal(await frame.locator('.row:visible').count(), 1);
       await frame.locator('#expand').click();
       assert.ok((await frame.locator('.row:visible').count()) > 20);
+      // Statistics by operation: the counts add up to the trace; a group clicked shows only its spans.
+      await frame.locator('#statsbutton').click();
+      const groups = frame.locator('#statstable tr.group');
+      await groups.first().waitFor({ timeout: 20000 });
+      const counts = await frame.locator('#statstable tr.group td:nth-child(2)').allTextContents();
+      assert.equal(counts.reduce((sum, c) => sum + Number(c), 0), 10_000, counts.join(' + '));
+      await page.screenshot({ path: join(SHOTS, 'read-statistics.png') });
+      const firstCount = Number(counts[0]);
+      await groups.first().click();
+      await frame.locator('#count', { hasText: /\d/ }).waitFor();
+      assert.ok((await frame.locator('.row.match:visible').count()) >= Math.min(firstCount, 10), 'the group\u2019s spans are shown as matches');
+      await groups.first().click(); // and clicked again, everything
+      await frame.locator('#statsbutton').click();
+      // The flame graph takes the rows' place, with the same selection and zoom.
+      await frame.locator('#flamebutton').click();
+      await frame.locator('#flamecanvas').waitFor({ state: 'visible' });
+      assert.equal(await frame.locator('#rows').isVisible(), false);
+      await page.waitForTimeout(300); // drawn on the next frame
+      await page.screenshot({ path: join(SHOTS, 'read-flame-graph.png') });
+      await frame.locator('#flamecanvas').press('Escape');
+      await frame.locator('#rows').waitFor({ state: 'visible' });
     } finally {
       await wb.close();
     }

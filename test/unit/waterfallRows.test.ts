@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { generateTrace } from '../../bench/generate';
 import type { RowChunk } from '../../src/shared/protocol';
 import { linkTrace } from '../../src/shared/trace/link';
+import { SAVED_LOAD_ID, SAVED_ROWS, saveScreen, savedChunk, type SavedScreen } from '../../src/shared/trace/savedScreen';
 import { TraceRows } from '../../src/shared/trace/traceRows';
 import { chunkRanges, planRows, rowChunk, sendRows } from '../../src/shared/trace/waterfallRows';
 
@@ -134,5 +135,49 @@ describe('waterfall rows in chunks', () => {
     assert.equal(plan.header.selectRow, 1234);
     assert.ok(plan.ranges[0][0] <= 1234 && 1234 < plan.ranges[0][1]);
     assert.equal(planRows(trace, 'test', 1, { selectSpanId: 'nope' }).header.selectRow, undefined);
+  });
+});
+
+describe('the first screen saved for a window reload', () => {
+  function whole(): TraceRows {
+    const { rows, chunks } = chunksOf(3);
+    for (const c of chunks) rows.apply(c);
+    return rows;
+  }
+
+  it('comes back, through JSON, as the same rows around the selected span, with ids, names and event marks', () => {
+    const rows = whole();
+    for (const selected of [-1, 0, 1500, trace.spans.length - 1]) {
+      const saved = JSON.parse(JSON.stringify(saveScreen(rows, selected))) as SavedScreen;
+      const chunk = savedChunk(saved)!;
+      const again = new TraceRows(saved.header);
+      assert.equal(again.apply(chunk), 'applied');
+      assert.equal(chunk.to - chunk.from, SAVED_ROWS);
+      if (selected >= 0) {
+        assert.ok(selected >= chunk.from && selected < chunk.to, `row ${selected} is in the saved screen`);
+        assert.equal(saved.header.selectRow, selected);
+      } else assert.equal(chunk.from, 0, 'without a selection, the first rows: what the host sends first');
+      for (let r = chunk.from; r < chunk.to; r++) {
+        assert.equal(again.name[r], rows.name[r]);
+        assert.equal(again.spanId(r), rows.spanId(r));
+        assert.equal(again.start[r], rows.start[r]);
+        assert.equal(again.subtreeEnd[r], rows.subtreeEnd[r]);
+        assert.equal(again.flags[r], rows.flags[r]);
+        assert.deepEqual(Array.from(again.marks.get(r) ?? []), Array.from(rows.marks.get(r) ?? []));
+      }
+      assert.equal(again.loadId, SAVED_LOAD_ID, 'no chunk of a host load can mix into it');
+      assert.equal(again.complete, false);
+    }
+  });
+
+  it('is not saved from a trace still arriving, and state that is not a saved screen restores nothing', () => {
+    const { rows, chunks } = chunksOf(4, 0, 400);
+    rows.apply(chunks[chunks.length - 1]);
+    assert.equal(saveScreen(rows, -1), undefined, 'the first rows have not arrived');
+    const good = saveScreen(whole(), -1)!;
+    assert.equal(savedChunk(undefined), undefined);
+    assert.equal(savedChunk({ ...good, header: { ...good.header, loadId: 7 } }), undefined);
+    assert.equal(savedChunk({ ...good, rows: { ...good.rows, depth: good.rows.depth.slice(1) } }), undefined);
+    assert.equal(savedChunk({ header: good.header } as unknown as SavedScreen), undefined);
   });
 });

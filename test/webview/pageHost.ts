@@ -36,6 +36,7 @@ declare global {
     __detailsDelayMs?: number;
     /** What the backend said about an incomplete trace (Tempo's PARTIAL), if anything. */
     __INCOMPLETE__?: string;
+    __HOST_DELAY_MS__?: number;
     /** Milliseconds between chunks of rows (0: as fast as the page allows). */
     __chunkDelayMs?: number;
     /** Rows per chunk after the first (default: the real host's). */
@@ -80,7 +81,8 @@ window.acquireVsCodeApi = () => ({
   setState: (s: unknown) => (record.state = s),
   postMessage: (m: FromWebview) => {
     if (m.type === 'ready') {
-      sendTrace();
+      // `__HOST_DELAY_MS__`: a host still reading the trace (a window reload with a big trace open).
+      setTimeout(sendTrace, window.__HOST_DELAY_MS__ ?? 0);
       return;
     }
     if (m.type !== 'request') return;

@@ -406,6 +406,37 @@ describe('waterfall webview (plain page, headless Chromium)', function () {
     await page.close();
   });
 
+  it('after a window reload draws the saved first screen at once, the selected span in it, while the host still reads the trace; the live rows then replace it', async () => {
+    const text = example('examples/zipkin-data-model-trace.json');
+    const first = await openTracePage(browser, server, text);
+    await first.click('.row[data-row="3"]');
+    await first.waitForFunction(() => !!(window.__host.state as { screen?: unknown }).screen, undefined, { timeout: 5000 });
+    const state = await first.evaluate(() => window.__host.state);
+    await first.close();
+    // The reloaded page: the host answers only after 2 s.
+    const page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
+    await page.addInitScript((saved) => {
+      const w = window as unknown as { __TRACE_TEXT__: string; __SAVED_STATE__: unknown; __HOST_DELAY_MS__: number };
+      w.__TRACE_TEXT__ = saved.text;
+      w.__SAVED_STATE__ = saved.state;
+      w.__HOST_DELAY_MS__ = 2000;
+    }, { text, state });
+    await page.goto(server.url);
+    await page.waitForSelector('body[data-restored-at]', { timeout: 1500 });
+    assert.equal(await page.getAttribute('body', 'data-ready'), null, 'the host has not answered yet');
+    assert.equal(await page.locator('.row:not(.pending)').count(), 5);
+    assert.match((await page.textContent('#title')) ?? '', /get/);
+    assert.match((await page.getAttribute('.row[data-row="3"]', 'class')) ?? '', /selected/);
+    assert.match((await page.textContent('#details')) ?? '', /Restoring the trace…/);
+    assert.equal(await page.isDisabled('#statsbutton'), true, 'what needs the host waits for it');
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 10000 });
+    assert.match((await page.getAttribute('.row[data-row="3"]', 'class')) ?? '', /selected/);
+    await page.locator('#details button', { hasText: 'Copy span id' }).waitFor({ timeout: 5000 });
+    const first5 = await page.evaluate(() => Number(document.body.dataset.firstRowsAt) - Number(document.body.dataset.restoredAt));
+    assert.ok(first5 <= 0, 'the first rows are the restored ones, drawn before the host answered');
+    await page.close();
+  });
+
   it('draws the first screen of a big trace before the rest arrives, shows rows still coming as placeholders, and is whole at the end', async () => {
     const text = encodeSpans(generateTrace(20_000, 11), 'otlp-json').body as string;
     const page = await openTracePage(browser, server, text, 'dark', undefined, undefined, { rows: 2000, delayMs: 250 });

@@ -6,6 +6,7 @@
  */
 import type { ReplyMap, Request, SpanDetails } from '../../shared/protocol';
 import { el, formatDuration } from '../format';
+import { SAVED_LOAD_ID } from '../../shared/trace/savedScreen';
 import type { WaterfallStore } from './store';
 
 export interface DetailsContext {
@@ -126,6 +127,11 @@ export class DetailsPane {
     const v = this.store.view;
     if (!v || r < 0) return;
     const token = ++this.token;
+    if (v.data.loadId === SAVED_LOAD_ID) {
+      // A screen restored after a reload: the host has not read the trace yet; its load selects the row again.
+      this.element.replaceChildren(el('h2', {}, v.data.name[r]), el('p', { class: 'hint' }, 'Restoring the trace…'));
+      return;
+    }
     // A slow answer (a big trace, a busy host) must not leave the previous span's details on show as if
     // they were this one's; a quick one should not flash a placeholder, hence the short delay.
     const pane = this.element;

@@ -4,6 +4,7 @@
  * group clicked feeds its rows in the same way, as if they were matches.
  */
 import { el } from '../format';
+import { SAVED_LOAD_ID } from '../../shared/trace/savedScreen';
 import type { WaterfallStore } from './store';
 
 export interface SearchDeps {
@@ -74,7 +75,8 @@ export class SearchBar {
 
   async run(query: string): Promise<void> {
     const v = this.store.view;
-    if (!v) return;
+    // A screen restored after a reload has no host behind it yet: the query runs once the live trace is whole.
+    if (!v || v.data.loadId === SAVED_LOAD_ID) return;
     const token = ++this.token;
     if (!query.trim()) {
       this.count.textContent = '';

@@ -79,6 +79,9 @@ describe('agent tools through vscode.lm', function () {
     const at = await invoke('spans_at_code', { file: 'checkout-service.mjs', line: 52 });
     assert.match(at, /^2 spans point at "checkout-service\.mjs:52"\./);
     assert.equal([...at.matchAll(/"inventory" "SELECT stock"/g)].length, 2, at);
+    const byFunction = await invoke('spans_at_code', { file: 'checkout-service.mjs', function: 'charge card' });
+    assert.match(byFunction, /^2 spans point at "checkout-service\.mjs \(function charge card\)"\./);
+    assert.match(byFunction, /"payments" "charge card" [\d.]+ ms, failed with "Error" "card declined for 150 EUR", at "checkout-service\.mjs:55"/);
     const span = /span ([0-9a-f]{16}) "inventory" "SELECT stock"/.exec(at)![1];
     const full = await invoke('get_span', { trace_id: failing, span_id: span });
     assert.match(full, /"code\.line\.number" = "52"/);
