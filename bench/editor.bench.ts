@@ -231,7 +231,8 @@ export async function runReloadBench(browser: Browser, spans = 100_000): Promise
       await Promise.all([page.waitForEvent('framenavigated', { predicate: (fr) => fr === page.mainFrame(), timeout: TIMEOUT_MS }), runCommand(page, 'Developer: Reload Window')]);
       await waterfallFrame(page).locator('body[data-complete-at] #title', { hasText: name }).waitFor({ timeout: TIMEOUT_MS });
       const f = await webviewFrame(page);
-      const marks = await f.evaluate(() => ({ first: Number(document.body.dataset.firstRowsAt), complete: Number(document.body.dataset.completeAt) }));
+      const marks = await f.evaluate(() => ({ first: Number(document.body.dataset.firstRowsAt), complete: Number(document.body.dataset.completeAt), restored: Number(document.body.dataset.restoredAt) || undefined, loaded: performance.timeOrigin }));
+      if (process.env.BENCH_EDITOR_VERBOSE) console.log(`reload of ${size} spans: webview page began ${Math.round(marks.loaded - started)} ms after the reload command; restored screen ${marks.restored ? `${marks.restored - started} ms` : 'none'}; first rows ${marks.first - started} ms; complete ${marks.complete - started} ms`);
       if (process.env.BENCH_EDITOR_VERBOSE) console.log(hostLog(wb).slice(logBefore).split('\n').filter((l) => /waterfall:|local|store|activat/i.test(l)).join('\n'));
       // A restored window shows the view by itself, a little later: clicking its tab then would close it.
       if (!(await page.getByRole('treeitem', { name: /^Local/ }).waitFor({ timeout: 20000 }).then(() => true, () => false))) await page.getByRole('tab', { name: /^Trace Explorer/ }).click();

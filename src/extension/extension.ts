@@ -70,6 +70,8 @@ const fileTraces = new Map<string, { spans: Span[]; label: string }>();
 export async function activate(context: vscode.ExtensionContext): Promise<TraceExplorerApi> {
   const log = vscode.window.createOutputChannel('Trace Explorer', { log: true });
   context.subscriptions.push(log);
+  const activationStarted = performance.now();
+  log.info('activating');
   const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('traceExplorer');
 
   const store = new TraceStore(config().get<number>('local.maxSpans', 200_000));
@@ -402,6 +404,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TraceE
     }),
   );
 
+  log.info(`activated in ${Math.round(performance.now() - activationStarted)} ms`);
   return {
     localPorts: () => local.ports,
     store,
