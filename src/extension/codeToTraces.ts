@@ -16,6 +16,10 @@ import type { PathMapping, SourceOpener } from './sourceOpener';
 
 const MAX_PER_LINE = 20;
 
+
+/** Traces bigger than this, still encoded, are decoded for the lenses only after a pause. */
+const DEFER_SPANS = 20_000;
+const DEFER_MS = 3000;
 export class SpanLocationIndex implements vscode.Disposable {
   private readonly opened = new Map<string, { sourceId: string; spans: readonly Span[] }>();
   private byName?: Map<string, SpanAtLine[]>;
@@ -49,6 +53,17 @@ export class SpanLocationIndex implements vscode.Disposable {
     this.invalidate();
   }
 
+  private decoding: NodeJS.Timeout | undefined;
+
+  private decodeLater(traceId: string): void {
+    if (this.decoding) return;
+    this.decoding = setTimeout(() => {
+      this.decoding = undefined;
+      this.store.get(traceId);
+      this.invalidate();
+    }, DEFER_MS);
+  }
+
   private invalidate(): void {
     this.byName = undefined;
     if (this.timer) return;
@@ -65,6 +80,13 @@ export class SpanLocationIndex implements vscode.Disposable {
   /** The traces whose spans count as recent: the newest 500 local ones and the last 50 opened elsewhere. */
   private *traces(): Iterable<IndexedTrace> {
     for (const row of this.store.list({ limit: 500 })) {
+      // A big trace still encoded (read back after a reload) is decoded a little later, one at a time:
+      // decoding it now, as the window opens, would hold the extension host for a second and hold up
+      // the waterfall VS Code is restoring. The lenses gain its spans when it is done.
+      if (row.spanCount > DEFER_SPANS && this.store.isEncoded(row.traceId)) {
+        this.decodeLater(row.traceId);
+        continue;
+      }
       const spans = this.store.get(row.traceId);
       if (spans) yield { key: `local/${traceIdKey(row.traceId)}`, sourceId: 'local', spans };
     }
@@ -105,6 +127,7 @@ export class SpanLocationIndex implements vscode.Disposable {
     this.sub.dispose();
     this.changed.dispose();
     if (this.timer) clearTimeout(this.timer);
+    if (this.decoding) clearTimeout(this.decoding);
   }
 }
 

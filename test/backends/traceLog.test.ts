@@ -13,6 +13,7 @@ import { SEGMENT_BYTES, TraceLog, type LogRecord } from '../../src/node/store/tr
 import { encodeSpans } from '../../src/shared/formats/encode';
 import { newSpan, type Span } from '../../src/shared/model';
 import { TraceStore } from '../../src/shared/store/traceStore';
+import { generateTrace } from '../../bench/generate';
 
 const ROOT = join(__dirname, '..', '..');
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'te-log-'));
@@ -194,6 +195,46 @@ describe('the local store on disk (append-only log)', function () {
     r.open();
     r.close();
     assert.equal(empty.stats().traces, 0, 'Clear Local Traces deleted them from disk');
+  });
+
+  it('after a restart lists its traces without decoding any, from the list rows kept beside the log; a trace that changed since is decoded to list it', () => {
+    const d = dir();
+    const store = new TraceStore(100_000);
+    const p = new PersistentStore(store, d);
+    p.open();
+    const big = generateTrace(5000, 3);
+    store.add(big.slice(0, 2500));
+    store.add(big.slice(2500));
+    store.add([{ ...newSpan('0'.repeat(31) + 'c', '0000000000000003'), name: 'small', service: 'web', startUs: 1_700_000_000_000_000, durationUs: 9 }]);
+    const before = store.list();
+    p.close();
+
+    const restarted = new TraceStore(100_000);
+    const q = new PersistentStore(restarted, d);
+    q.open();
+    const after = restarted.list();
+    assert.deepEqual(after.map((r) => ({ ...r, updatedMs: 0 })), before.map((r) => ({ ...r, updatedMs: 0 })), 'the same rows, newest first');
+    assert.ok(after.every((r) => restarted.isEncoded(r.traceId)), 'listing decoded nothing');
+    // A filter on span names needs the spans: that trace is decoded then, and only it.
+    assert.equal(restarted.list({ spanName: 'small' }).length, 1);
+    assert.equal(restarted.isEncoded(big[0].traceId), false, 'filtering by span name reads the spans');
+    // More spans of the small trace, and its kept row made not to match them (as after a crash before
+    // the rows were written): the row is not used, the trace is decoded to list it.
+    restarted.add([{ ...newSpan('0'.repeat(31) + 'c', '0000000000000004'), parentId: '0000000000000003', name: 'late', service: 'web', startUs: 1_700_000_000_000_001, durationUs: 1 }]);
+    q.close();
+    writeFileSync(join(d, 'summaries.json'), readFileSync(join(d, 'summaries.json'), 'utf8').replace(/"spanCount":2/, '"spanCount":1'));
+    const third = new TraceStore(100_000);
+    const r = new PersistentStore(third, d);
+    r.open();
+    const row = third.list().find((x) => x.traceId.endsWith('c'))!;
+    assert.equal(row.spanCount, 2, 'a kept row that no longer matches is not used: the trace is decoded');
+    r.close();
+    writeFileSync(join(d, 'summaries.json'), '{ not json');
+    const fourth = new TraceStore(100_000);
+    const s2 = new PersistentStore(fourth, d);
+    s2.open();
+    assert.equal(fourth.list().length, 2, 'an unreadable file of rows is ignored');
+    s2.close();
   });
 
   it('writes that arrive while the previous writer still holds the lock are written once it is taken over', async () => {

@@ -7,8 +7,24 @@
 import { traceIdKey } from '../../shared/ids';
 import { decodeOtlpProto } from '../../shared/formats/otlpProto';
 import type { Span } from '../../shared/model';
-import type { StoreWrite, TraceStore } from '../../shared/store/traceStore';
+import type { StoreWrite, TraceStore, TraceSummaryRow } from '../../shared/store/traceStore';
 import { TraceLog, type LogRecord, type LogStats, type TraceLogOptions } from './traceLog';
+import { closeSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * Beside the log: each trace's list row and the number of records it was made from, so that listing
+ * the traces after a reload decodes none of them (a 100,000-span trace takes about a second to decode,
+ * and the Traces view lists as the window opens). A row whose record count no longer matches (a crash
+ * before it was written, records dropped by retention) is not used.
+ */
+const SUMMARIES = 'summaries.json';
+const SUMMARY_DELAY_MS = 5000;
+
+interface SummaryFile {
+  version: 1;
+  traces: Array<{ row: TraceSummaryRow; records: number }>;
+}
 
 /** What a process waiting for the writer's lock keeps in memory to write once it has it. */
 const MAX_HELD_BYTES = 64 * 1024 * 1024;
@@ -78,19 +94,77 @@ export class PersistentStore {
       if (r.kind === 'otlp-proto') this.store.addEncoded([{ traceId: r.traceId, spanCount: r.spanCount, bytes: r.data, decode: () => decodeOtlpProto(r.data) }]);
       else this.store.addEncoded([{ traceId: r.traceId, spanCount: r.spanCount, decode: () => spansFromJson(r.data) }]);
     }
+    for (const r of opened.records) this.countRecord(r.traceId);
+    this.readSummaries();
     this.loaded = { traces: this.store.stats().traces, tornBytes: opened.tornBytes, corruptBytes: opened.corruptBytes };
     // Subscribed after loading: what was read back is not written again.
     this.subscription = this.store.onWrite((w) => {
       try {
         const records = recordsOf(w, Date.now());
-        if (this.log.isWriter) this.log.append(records);
-        else this.hold(records);
+        if (this.log.isWriter) {
+          this.log.append(records);
+          for (const r of records) this.countRecord(r.traceId);
+          this.scheduleSummaries();
+        } else this.hold(records);
       } catch (e) {
         // A full disk must not lose what is in memory or break the receiver: say so, keep serving.
         this.onError?.(e as Error);
       }
     });
     return opened.writer;
+  }
+
+  /** Records on disk per trace: what a kept list row must have been made from to be used. */
+  private readonly records = new Map<string, number>();
+  private summaryTimer: ReturnType<typeof setTimeout> | undefined;
+
+  private countRecord(traceId: string): void {
+    const key = traceIdKey(traceId);
+    this.records.set(key, (this.records.get(key) ?? 0) + 1);
+  }
+
+  private readSummaries(): void {
+    let file: SummaryFile;
+    try {
+      file = JSON.parse(readFileSync(join(this.dir, SUMMARIES), 'utf8')) as SummaryFile;
+    } catch {
+      return; // none yet, or unreadable: traces are decoded to be listed, as before
+    }
+    if (file?.version !== 1 || !Array.isArray(file.traces)) return;
+    for (const t of file.traces) {
+      if (typeof t?.row?.traceId !== 'string' || typeof t.records !== 'number') continue;
+      if (this.records.get(traceIdKey(t.row.traceId)) === t.records) this.store.useSummary(t.row, t.records);
+    }
+  }
+
+  private scheduleSummaries(): void {
+    if (this.summaryTimer) return;
+    this.summaryTimer = setTimeout(() => {
+      this.summaryTimer = undefined;
+      this.writeSummaries();
+    }, SUMMARY_DELAY_MS);
+    this.summaryTimer.unref?.();
+  }
+
+  /** Written whole to a temporary file and renamed, so a reader never sees half of it. */
+  writeSummaries(): void {
+    if (!this.log.isWriter) return;
+    try {
+      const traces = this.store.summaries().flatMap((row) => {
+        const records = this.records.get(traceIdKey(row.traceId));
+        return records ? [{ row, records }] : [];
+      });
+      const tmp = join(this.dir, `${SUMMARIES}.tmp`);
+      const fd = openSync(tmp, 'w');
+      try {
+        writeSync(fd, JSON.stringify({ version: 1, traces } satisfies SummaryFile));
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tmp, join(this.dir, SUMMARIES));
+    } catch (e) {
+      this.onError?.(e as Error);
+    }
   }
 
   /**
@@ -113,6 +187,8 @@ export class PersistentStore {
     if (!this.log.tryBecomeWriter()) return false;
     if (this.held.length) {
       this.log.append(this.held);
+      for (const r of this.held) this.countRecord(r.traceId);
+      this.scheduleSummaries();
       this.held = [];
       this.heldBytes = 0;
     }
@@ -126,6 +202,8 @@ export class PersistentStore {
   clear(): void {
     this.store.clear();
     this.log.clear();
+    this.records.clear();
+    this.writeSummaries();
   }
 
   stats(): PersistenceStats {
@@ -134,6 +212,9 @@ export class PersistentStore {
 
   close(): void {
     this.subscription?.dispose();
+    if (this.summaryTimer) clearTimeout(this.summaryTimer);
+    this.summaryTimer = undefined;
+    this.writeSummaries();
     this.log.close();
   }
 }

@@ -57,6 +57,11 @@ interface Entry {
   /** `spans.length` plus the span counts of `encoded`. */
   count: number;
   updatedMs: number;
+  /**
+   * The list row of a trace still encoded, known without decoding it (kept on disk beside the log):
+   * listing traces after a reload then decodes none of them. Dropped when the trace changes.
+   */
+  summary?: TraceSummaryRow;
 }
 
 export interface StoreStats {
@@ -136,6 +141,7 @@ export class TraceStore {
     if (e) this.traces.delete(key); // re-insert: now the most recently written
     else e = { traceId, spans: [], encoded: undefined, count: 0, updatedMs: t };
     e.updatedMs = t;
+    e.summary = undefined; // the trace changes: its summary no longer holds
     this.traces.set(key, e);
     return e;
   }
@@ -185,22 +191,51 @@ export class TraceStore {
     return e ? this.decodeEncoded(e).spans : undefined;
   }
 
+  /** Whether a trace is held and still encoded (reading it decodes it: about a second at 100,000 spans). */
+  isEncoded(traceId: string): boolean {
+    const id = normalizeTraceId(traceId);
+    return !!(id && this.traces.get(traceIdKey(id))?.encoded);
+  }
+
   /** Newest first. */
   list(q: TraceQuery = {}): TraceSummaryRow[] {
     const out: TraceSummaryRow[] = [];
     const entries = [...this.traces.values()].reverse();
     for (const e of entries) {
-      const row = summarize(this.decodeEncoded(e));
+      // A summary kept from before a reload answers without decoding; span names and tags need the spans.
+      const row = e.encoded && e.summary ? { ...e.summary, updatedMs: e.updatedMs } : summarize(this.decodeEncoded(e));
       if (q.service && !row.services.includes(q.service)) continue;
-      if (q.spanName && !e.spans.some((s) => s.name === q.spanName)) continue;
       if (q.minDurationUs !== undefined && row.durationUs < q.minDurationUs) continue;
       if (q.maxDurationUs !== undefined && row.durationUs > q.maxDurationUs) continue;
       if (q.sinceUs !== undefined && row.startUs < q.sinceUs) continue;
-      if (q.tags && !matchesTags(e.spans, q.tags)) continue;
+      if (q.spanName && !this.decodeEncoded(e).spans.some((s) => s.name === q.spanName)) continue;
+      if (q.tags && !matchesTags(this.decodeEncoded(e).spans, q.tags)) continue;
       out.push(row);
       if (q.limit !== undefined && out.length >= q.limit) break;
     }
     return out;
+  }
+
+  /** Every trace's list row, for keeping beside the log: computed for decoded traces, kept for those still encoded, left out when neither is known. */
+  summaries(): TraceSummaryRow[] {
+    const out: TraceSummaryRow[] = [];
+    for (const e of this.traces.values()) {
+      if (e.encoded && e.summary) out.push(e.summary);
+      else if (!e.encoded) out.push(summarize(e));
+    }
+    return out;
+  }
+
+  /**
+   * A kept list row for a trace still encoded, used when it was made from exactly the parts the trace
+   * now holds (the same number, the same span count); otherwise ignored, and the trace is decoded to list it.
+   */
+  useSummary(row: TraceSummaryRow, parts: number): boolean {
+    const id = normalizeTraceId(row.traceId);
+    const e = id ? this.traces.get(traceIdKey(id)) : undefined;
+    if (!e?.encoded || e.spans.length || e.encoded.length !== parts || e.count !== row.spanCount) return false;
+    e.summary = row;
+    return true;
   }
 
   services(): string[] {
