@@ -127,9 +127,9 @@ export class WaterfallPanel implements vscode.Disposable {
 
   /** Read back and show the trace of a panel VS Code revived (after a reload or restart). */
   private async revive(sourceId: string, traceId: string): Promise<void> {
-    // Let VS Code mount the page first: reading 100,000 spans back holds this thread for a second. Two
-    // turns: the first timer was set before deserializeWebviewPanel returned, so it runs before the
-    // extension host's protocol writer sends that reply; the second runs after it.
+    // Let VS Code mount the page first: reading 100,000 spans back can hold this thread for a second, so
+    // wait two turns of the event loop, by which deserializeWebviewPanel has returned and its reply has
+    // had its chance to go out.
     for (let turn = 0; turn < 2; turn++) await new Promise<void>((resolve) => setTimeout(resolve, 0));
     const t0 = performance.now();
     const loaded = await this.deps.load(sourceId, traceId).catch(() => undefined);
