@@ -19,7 +19,8 @@ import { join } from 'node:path';
  * before it was written, records dropped by retention) is not used.
  */
 const SUMMARIES = 'summaries.json';
-const SUMMARY_DELAY_MS = 5000;
+/** Soon after writes stop: a window may be reloaded seconds after a trace arrived. Only changed traces are summarized again. */
+const SUMMARY_DELAY_MS = 1000;
 
 interface SummaryFile {
   version: 1;

@@ -203,7 +203,7 @@ export class TraceStore {
     const entries = [...this.traces.values()].reverse();
     for (const e of entries) {
       // A summary kept from before a reload answers without decoding; span names and tags need the spans.
-      const row = e.encoded && e.summary ? { ...e.summary, updatedMs: e.updatedMs } : summarize(this.decodeEncoded(e));
+      const row = { ...this.rowOf(e), updatedMs: e.updatedMs };
       if (q.service && !row.services.includes(q.service)) continue;
       if (q.minDurationUs !== undefined && row.durationUs < q.minDurationUs) continue;
       if (q.maxDurationUs !== undefined && row.durationUs > q.maxDurationUs) continue;
@@ -216,12 +216,18 @@ export class TraceStore {
     return out;
   }
 
-  /** Every trace's list row, for keeping beside the log: computed for decoded traces, kept for those still encoded, left out when neither is known. */
+  /** A trace's list row: kept until the trace changes, so a list (and the rows kept on disk) redoes only changed traces. */
+  private rowOf(e: Entry): TraceSummaryRow {
+    if (e.encoded && e.summary) return e.summary;
+    return (e.summary = summarize(this.decodeEncoded(e)));
+  }
+
+  /** Every trace's list row, for keeping beside the log: known for decoded traces, kept for those still encoded, left out when neither is known. */
   summaries(): TraceSummaryRow[] {
     const out: TraceSummaryRow[] = [];
     for (const e of this.traces.values()) {
-      if (e.encoded && e.summary) out.push(e.summary);
-      else if (!e.encoded) out.push(summarize(e));
+      if (e.summary) out.push(e.summary);
+      else if (!e.encoded) out.push((e.summary = summarize(e)));
     }
     return out;
   }
