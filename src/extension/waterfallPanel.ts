@@ -44,11 +44,16 @@ export interface WaterfallDeps {
 /** Below this many spans a plain scan answers a search quickly enough (about 0.15 s at 100,000). */
 const SEARCH_INDEX_MIN_ROWS = 50_000;
 
+/** How long a revived panel waits for its page before reading its trace back anyway. */
+const REVIVE_WAIT_MS = 3000;
+
 export class WaterfallPanel implements vscode.Disposable {
   private static readonly panels = new Map<string, WaterfallPanel>();
   private trace: Trace;
   private adjustSkew: boolean;
   private ready = false;
+  /** A revived panel waits for its page before reading its trace back. */
+  private onReady: (() => void) | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly createdAt = performance.now();
   /** The newest load sent to the webview; an older one still sending stops. */
@@ -127,10 +132,15 @@ export class WaterfallPanel implements vscode.Disposable {
 
   /** Read back and show the trace of a panel VS Code revived (after a reload or restart). */
   private async revive(sourceId: string, traceId: string): Promise<void> {
-    // Let VS Code mount the page first: reading 100,000 spans back can hold this thread for a second, so
-    // wait two turns of the event loop, by which deserializeWebviewPanel has returned and its reply has
-    // had its chance to go out.
-    for (let turn = 0; turn < 2; turn++) await new Promise<void>((resolve) => setTimeout(resolve, 0));
+    // Let VS Code mount the page first: reading 100,000 spans back holds this thread for a second, and
+    // the page, which draws the screen it saved as soon as it loads, needs this thread to be mounted.
+    // Waiting a turn or two of the event loop was not enough in one run of three (+1.3 s), so the read
+    // waits for the page to say it is ready (or 3 s, should it never say).
+    await new Promise<void>((resolve) => {
+      this.onReady = resolve;
+      setTimeout(resolve, REVIVE_WAIT_MS);
+    });
+    this.onReady = undefined;
     const t0 = performance.now();
     const loaded = await this.deps.load(sourceId, traceId).catch(() => undefined);
     this.deps.log.info(`waterfall: revived panel read its trace back in ${Math.round(performance.now() - t0)} ms`);
@@ -317,6 +327,7 @@ export class WaterfallPanel implements vscode.Disposable {
       case 'ready':
         this.deps.log.info(`waterfall: webview ready ${Math.round(performance.now() - this.createdAt)} ms after the panel was created`);
         this.ready = true;
+        this.onReady?.();
         if (this.linkedSeq) this.postTrace();
         break;
       case 'state':

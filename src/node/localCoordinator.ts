@@ -144,7 +144,7 @@ export class LocalCoordinator {
       const writer = persistence.open();
       this.persistence = persistence;
       const st = persistence.stats();
-      this.options.log?.(`local store on disk: ${st.dir}, ${st.loadedTraces} traces read back in ${Math.round(performance.now() - t0)} ms${writer ? '' : ' (another process writes it; this one only read it)'}${st.tornBytes ? `, ${st.tornBytes} bytes of a torn last write cut off` : ''}`);
+      this.options.log?.(`local store on disk: ${st.dir}, ${st.loadedTraces} traces read back in ${Math.round(performance.now() - t0)} ms (${st.keptRows} with their list row kept)${writer ? '' : ' (another process writes it; this one only read it)'}${st.tornBytes ? `, ${st.tornBytes} bytes of a torn last write cut off` : ''}`);
     } catch (e) {
       this.options.log?.(`local store on disk: cannot open ${p.dir}: ${(e as Error).message}; keeping traces in memory only`);
     }

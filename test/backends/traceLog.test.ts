@@ -215,6 +215,7 @@ describe('the local store on disk (append-only log)', function () {
     const after = restarted.list();
     assert.deepEqual(after.map((r) => ({ ...r, updatedMs: 0 })), before.map((r) => ({ ...r, updatedMs: 0 })), 'the same rows, newest first');
     assert.ok(after.every((r) => restarted.isEncoded(r.traceId)), 'listing decoded nothing');
+    assert.equal(q.stats().keptRows, 2);
     // A filter on span names needs the spans: that trace is decoded then, and only it.
     assert.equal(restarted.list({ spanName: 'small' }).length, 1);
     assert.equal(restarted.isEncoded(big[0].traceId), false, 'filtering by span name reads the spans');

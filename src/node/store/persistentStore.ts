@@ -33,6 +33,8 @@ const MAX_HELD_BYTES = 64 * 1024 * 1024;
 export interface PersistenceStats extends LogStats {
   dir: string;
   loadedTraces: number;
+  /** Traces read back whose list row was kept, so listing them decodes nothing. */
+  keptRows: number;
   tornBytes: number;
   corruptBytes: number;
 }
@@ -74,6 +76,7 @@ export class PersistentStore {
   private readonly log: TraceLog;
   private subscription: { dispose(): void } | undefined;
   private loaded = { traces: 0, tornBytes: 0, corruptBytes: 0 };
+  private keptRows = 0;
 
   constructor(
     private readonly store: TraceStore,
@@ -134,7 +137,7 @@ export class PersistentStore {
     if (file?.version !== 1 || !Array.isArray(file.traces)) return;
     for (const t of file.traces) {
       if (typeof t?.row?.traceId !== 'string' || typeof t.records !== 'number') continue;
-      if (this.records.get(traceIdKey(t.row.traceId)) === t.records) this.store.useSummary(t.row, t.records);
+      if (this.records.get(traceIdKey(t.row.traceId)) === t.records && this.store.useSummary(t.row, t.records)) this.keptRows++;
     }
   }
 
@@ -208,7 +211,7 @@ export class PersistentStore {
   }
 
   stats(): PersistenceStats {
-    return { ...this.log.stats(), dir: this.dir, loadedTraces: this.loaded.traces, tornBytes: this.loaded.tornBytes, corruptBytes: this.loaded.corruptBytes };
+    return { ...this.log.stats(), dir: this.dir, loadedTraces: this.loaded.traces, keptRows: this.keptRows, tornBytes: this.loaded.tornBytes, corruptBytes: this.loaded.corruptBytes };
   }
 
   close(): void {
