@@ -10,6 +10,7 @@ import { encodeSpans } from '../shared/formats/encode';
 import type { EncodeFormat, Span } from '../shared/model';
 import type { FromWebview, ReplyMap, Request, ToWebview } from '../shared/protocol';
 import { linkTraceInSteps, traceIdOfSpans } from '../shared/trace/link';
+import { Stretches } from './stretches';
 import { emptyTrace } from '../shared/trace/trace';
 import { searchTrace } from '../shared/trace/search';
 import { SearchIndex } from '../shared/trace/searchIndex';
@@ -52,6 +53,8 @@ export class WaterfallPanel implements vscode.Disposable {
   private trace: Trace;
   private adjustSkew: boolean;
   private ready = false;
+  /** The current load's longest synchronous steps, for the log. */
+  private stretches = new Stretches();
   /** A revived panel waits for its page before reading its trace back. */
   private onReady: (() => void) | undefined;
   private readonly disposables: vscode.Disposable[] = [];
@@ -211,7 +214,10 @@ export class WaterfallPanel implements vscode.Disposable {
   async update(spans: Span[], selectSpanId?: string, incomplete?: string): Promise<void> {
     const seq = ++this.linkSeq;
     const t0 = performance.now();
-    const trace = await linkTraceInSteps(spans, { adjustSkew: this.adjustSkew }, () => new Promise((r) => setImmediate(r)));
+    const stretches = (this.stretches = new Stretches());
+    const link = stretches.pauser('link pass');
+    const trace = await linkTraceInSteps(spans, { adjustSkew: this.adjustSkew }, link.pause);
+    link.end();
     if (seq !== this.linkSeq || this.disposed) return;
     this.deps.log.info(`waterfall: trace ${trace.traceId}, ${spans.length} spans linked in ${Math.round(performance.now() - t0)} ms`);
     this.linkedSeq = seq;
@@ -268,8 +274,18 @@ export class WaterfallPanel implements vscode.Disposable {
     this.panel.title = titleOf(this.trace);
     const trace = this.trace;
     let firstPostedMs = 0;
+    // Chunks are built by sendRows between posts; how long each build and each post held the thread.
+    let resumed = performance.now();
+    let chunk = 0;
     void sendRows(trace, plan, (m) => {
+      const built = performance.now() - resumed;
+      const t = performance.now();
       const posted = this.post(m);
+      if (m.type === 'rows') {
+        this.stretches.note(`chunk ${chunk} build`, built);
+        this.stretches.note(`chunk ${chunk++} post`, performance.now() - t);
+      }
+      void Promise.resolve(posted).then(() => (resumed = performance.now()));
       if (m.type === 'rows' && !firstPostedMs) {
         firstPostedMs = performance.now() - t0;
         // The first screen is on its way: the index is built beside the other chunks (both take
@@ -277,13 +293,13 @@ export class WaterfallPanel implements vscode.Disposable {
         void this.indexForSearch(trace);
       }
       return posted;
-    }, { current: () => this.loadId === loadId && !this.disposed, pause: () => new Promise((r) => setImmediate(r)) }).then(
+    }, { current: () => this.loadId === loadId && !this.disposed, pause: () => new Promise((r) => setImmediate(r)).then(() => void (resumed = performance.now())) }).then(
       (whole) => {
         if (!whole) return;
         const blocks = WaterfallPanel.blockMonitor;
         WaterfallPanel.blockMonitor = undefined;
         blocks?.disable();
-        const longest = blocks ? `; longest block ${Math.round(blocks.max / 1e6)} ms since the click` : '';
+        const longest = blocks ? `; longest block ${Math.round(blocks.max / 1e6)} ms since the click (longest steps: ${this.stretches})` : '';
         this.deps.log.info(`waterfall: trace ${trace.traceId}, ${trace.spans.length} spans in ${plan.ranges.length} chunks: first screen posted after ${Math.round(firstPostedMs)} ms, all after ${Math.round(performance.now() - t0)} ms; extension host heap ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MB${longest}`);
       },
       (e: unknown) => this.deps.log.error(`waterfall: sending trace ${trace.traceId} failed: ${e instanceof Error ? e.message : String(e)}`),
@@ -300,6 +316,7 @@ export class WaterfallPanel implements vscode.Disposable {
     if (trace.spans.length < SEARCH_INDEX_MIN_ROWS || this.searchIndex?.trace === trace) return Promise.resolve();
     if (this.indexing?.trace === trace) return this.indexing.done;
     const t0 = performance.now();
+    const block = this.stretches.pauser('index block');
     const done = (async () => {
       const steps = SearchIndex.build(trace);
       for (let step = steps.next(); ; step = steps.next()) {
@@ -309,7 +326,7 @@ export class WaterfallPanel implements vscode.Disposable {
           this.deps.log.info(`waterfall: trace ${trace.traceId}, search index of ${trace.spans.length} spans built in ${Math.round(performance.now() - t0)} ms`);
           return;
         }
-        await new Promise((r) => setImmediate(r));
+        await block.pause();
       }
     })().finally(() => {
       if (this.indexing?.trace === trace) this.indexing = undefined;
