@@ -57,8 +57,8 @@ describe('one local store for every window', function () {
     for (const w of windows.splice(0)) await w.coordinator.stop();
   });
   after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-  it('the second window uses the first one\u2019s store: sees traces sent after both started, sends to it, is told of new writes', async () => {
+  /** Two windows on one port and store directory, the first started first (the owner). */
+  const twoWindows = async (): Promise<{ port: number; a: Window; b: Window; resultsB: Awaited<ReturnType<LocalCoordinator['start']>> }> => {
     const port = await freePort();
     const dir = tmp();
     const a = window(port, dir);
@@ -66,6 +66,11 @@ describe('one local store for every window', function () {
     windows.push(a, b);
     await a.coordinator.start();
     const resultsB = await b.coordinator.start();
+    return { port, a, b, resultsB };
+  };
+
+  it('the second window uses the first one\u2019s store: sees traces sent after both started, sends to it, is told of new writes', async () => {
+    const { port, a, b, resultsB } = await twoWindows();
     assert.equal(a.coordinator.role.kind, 'owner');
     assert.equal(b.coordinator.role.kind, 'client');
     assert.match(String(resultsB.find((r) => r.name === 'otlp')?.error), /^shared: served by the window that owns the local receiver/);
@@ -85,13 +90,7 @@ describe('one local store for every window', function () {
   });
 
   it('the second window’s agent tools run on the first one’s store: the answer crosses, not the spans; tool errors stay tool errors', async () => {
-    const port = await freePort();
-    const dir = tmp();
-    const a = window(port, dir);
-    const b = window(port, dir);
-    windows.push(a, b);
-    await a.coordinator.start();
-    await b.coordinator.start();
+    const { port, b } = await twoWindows();
     assert.equal(await post(port, zipkin('00000000000000000000000000000b01', 'asked by an agent')), 202);
     const tools = new TraceTools({ endpoints: () => new Map([['local', b.local]]), allowSend: false });
     const answer = await until('the trace through the owner', () => tools.call('get_trace', { trace_id: '00000000000000000000000000000b01' }).catch(() => undefined));

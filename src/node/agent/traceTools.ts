@@ -4,7 +4,7 @@
  * do. They read the same endpoints the Traces view reads (the local receiver's store by default) and
  * link each trace with the same linker, so an agent sees what a person sees.
  */
-import { DEFAULT_MAX_TOKENS, comparisonAnswer, refMatches, searchAnswer, spanDetail, spansAtCodeAnswer, spansPage, traceDigest, type SpanAtCode, type ToolAnswer } from '../../shared/agent/traceDigest';
+import { DEFAULT_MAX_TOKENS, comparisonAnswer, errorOf, refMatches, searchAnswer, spanDetail, spansAtCodeAnswer, spansPage, traceDigest, type SpanAtCode, type ToolAnswer } from '../../shared/agent/traceDigest';
 import { toolDefinition, validateInput, ToolInputError, type ToolName } from '../../shared/agent/toolSchemas';
 import { quote } from '../../shared/agent/dataText';
 import { decodeText } from '../../shared/formats/detect';
@@ -170,7 +170,7 @@ export class TraceTools {
     const { name, trace, incomplete } = await this.trace(input.endpoint, input.trace_id, signal);
     const maxTokens = (input.max_tokens as number | undefined) ?? DEFAULT_MAX_TOKENS;
     if (input.detail === 'spans') return spansPage(trace, { endpoint: name, maxTokens, page: input.page as number | undefined, incomplete });
-    const failed = trace.spans.filter((s) => s.status.code === 'error' || s.events.some((e) => e.name === 'exception'));
+    const failed = trace.spans.filter((s) => errorOf(s) !== undefined);
     return traceDigest(trace, { endpoint: name, maxTokens, incomplete, resolve: await this.locations(failed.slice(0, 200), signal) });
   }
 

@@ -4,6 +4,7 @@ import type { ListenerName, UdpStats } from '../receiver';
 import type { HttpClient } from '../http/httpClient';
 import { ZipkinSource } from './zipkinSource';
 import { ToolError } from '../agent/toolError';
+import type { ToolAnswer } from '../../shared/agent/traceDigest';
 import { spansFromJson, spansToJson, type PersistenceStats } from '../store/persistentStore';
 import type { TraceStore, TraceSummaryRow } from '../../shared/store/traceStore';
 import { DEFAULT_LIMIT, type IngestResult, type SearchQuery, type TraceSource } from './traceSource';
@@ -118,7 +119,7 @@ export class LocalSource implements TraceSource {
   }
 
   /** The owner runs agent tools on its own store (owner protocol 2): a summary crosses, not 100,000 spans. */
-  async runTool(name: string, input: Record<string, unknown>, signal?: AbortSignal): Promise<{ text: string; data: Record<string, unknown> } | undefined> {
+  async runTool(name: string, input: Record<string, unknown>, signal?: AbortSignal): Promise<ToolAnswer | undefined> {
     if (!this.owner || this.owner.protocol < 2) return undefined;
     const res = await this.owner.client.post('/api/trace-explorer/tool', { body: JSON.stringify({ name, input }), contentType: 'application/json', signal, okStatuses: [400, 422] });
     const v = res.json() as { text?: unknown; data?: unknown; error?: unknown };

@@ -3,6 +3,7 @@
  * CLI know only this; each backend is one file beside it. No vscode here: cancellation arrives as an
  * AbortSignal (the extension turns its CancellationToken into one).
  */
+import type { ToolAnswer } from '../../shared/agent/traceDigest';
 import type { Span } from '../../shared/model';
 import type { TempoValueType } from '../../shared/query/traceql';
 import type { TraceSummaryRow } from '../../shared/store/traceStore';
@@ -72,7 +73,7 @@ export interface TraceSource {
    * Run a read-only agent tool where the data is (the window that owns the local receiver), returning
    * its answer; undefined when it cannot, and the tool then runs here on the fetched spans.
    */
-  runTool?(name: string, input: Record<string, unknown>, signal?: AbortSignal): Promise<{ text: string; data: Record<string, unknown> } | undefined>;
+  runTool?(name: string, input: Record<string, unknown>, signal?: AbortSignal): Promise<ToolAnswer | undefined>;
   /** A line for tooltips: where it is and what it holds. */
   describe(): string;
   dispose?(): Promise<void>;

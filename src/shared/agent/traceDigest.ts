@@ -11,7 +11,7 @@ import type { TraceSummaryRow } from '../store/traceStore';
 import { formatDuration } from '../time';
 import { changeOf, isChanged, type Comparison } from '../trace/compare';
 import { criticalPath } from '../trace/criticalPath';
-import { selfTimes } from '../trace/selfTime';
+import { selfTimeOf, selfTimes } from '../trace/selfTime';
 import { traceWarnings, type Trace } from '../trace/trace';
 import { cleanData, cleanDeep, DATA_NOTICE, estimateTokens, quote } from './dataText';
 
@@ -202,16 +202,16 @@ export function spansPage(trace: Trace, options: DigestOptions & { page?: number
   const n = trace.spans.length;
   const pages = Math.max(1, Math.ceil(n / size));
   const page = Math.min(Math.max(1, options.page ?? 1), pages);
-  const self = selfTimes(trace);
   const from = (page - 1) * size;
   const to = Math.min(n, from + size);
   const lines = [`Trace ${trace.traceId}: spans ${from + 1}–${to} of ${n} in tree order (page ${page} of ${pages}; depth shown by indent).`, DATA_NOTICE];
   const spans: Array<Record<string, unknown>> = [];
   for (let r = from; r < to; r++) {
     const s = trace.spans[r];
+    const self = selfTimeOf(trace, r); // the page's rows only, not the whole trace's
     const failed = s.status.code === 'error';
-    lines.push(`${'  '.repeat(Math.min(trace.depth[r], 20))}${trace.uid[r]} ${quote(s.service, 60)} ${quote(s.name, 60)} +${formatDuration(trace.start[r] - trace.startUs)} ${formatDuration(trace.duration[r])} (self ${formatDuration(self[r])})${failed ? ' ERROR' : ''}`);
-    spans.push({ spanId: trace.uid[r], parentRow: trace.parent[r], depth: trace.depth[r], service: cleanData(s.service, 60), name: cleanData(s.name, 60), offsetMs: ms(trace.start[r] - trace.startUs), durationMs: ms(trace.duration[r]), selfMs: ms(self[r]), error: failed });
+    lines.push(`${'  '.repeat(Math.min(trace.depth[r], 20))}${trace.uid[r]} ${quote(s.service, 60)} ${quote(s.name, 60)} +${formatDuration(trace.start[r] - trace.startUs)} ${formatDuration(trace.duration[r])} (self ${formatDuration(self)})${failed ? ' ERROR' : ''}`);
+    spans.push({ spanId: trace.uid[r], parentRow: trace.parent[r], depth: trace.depth[r], service: cleanData(s.service, 60), name: cleanData(s.name, 60), offsetMs: ms(trace.start[r] - trace.startUs), durationMs: ms(trace.duration[r]), selfMs: ms(self), error: failed });
   }
   if (page < pages) lines.push(`More: page ${page + 1} of ${pages}.`);
   return { text: lines.join('\n'), data: { traceId: trace.traceId, page, pages, spanCount: n, spans, notice: DATA_NOTICE } };
@@ -220,7 +220,7 @@ export function spansPage(trace: Trace, options: DigestOptions & { page?: number
 /** `get_span`: one span in full, with long values capped and lists cut where they would flood the answer. */
 export function spanDetail(trace: Trace, row: number, options: { endpoint: string; resolve?: ResolveSource }): ToolAnswer {
   const s = trace.spans[row];
-  const self = selfTimes(trace)[row];
+  const self = selfTimeOf(trace, row);
   const lines = [
     `Span ${trace.uid[row]} of trace ${trace.traceId} from ${quote(options.endpoint, 100)}.`,
     DATA_NOTICE,
